@@ -12,6 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C: the only code that runs between clone and execve.
@@ -53,9 +60,41 @@ let package = Package(
             name: "Scheduler",
             dependencies: ["KubeModel"]
         ),
+        // The API server: certificates, storage, REST, watch, discovery, OpenAPI.
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "KubeModel",
+                "KubeClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Clients of the API: the protocol and its HTTPS implementation (the in-process one lives in APIServer).
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "minikube-swift",
             dependencies: [
+                "APIServer",
+                "KubeClient",
                 "Kubelet",
                 "ImageStore",
                 "KubeModel",
@@ -67,6 +106,7 @@ let package = Package(
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
+        .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeClient", "KubeModel"]),
         // Privileged tests: real namespaces, mounts, cgroups. They skip when not root.
         .testTarget(
             name: "IntegrationTests",
