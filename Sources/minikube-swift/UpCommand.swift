@@ -1,0 +1,122 @@
+import APIServer
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `minikube-swift up`: starts the cluster (today: the API server) and writes the kubeconfig.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start the cluster: API server on 127.0.0.1, kubeconfig merged into ~/.kube/config.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Run in this process instead of in the background.")
+    var foreground = false
+
+    @Option(help: "The API server's port.")
+    var port: Int = 6443
+
+    @Option(help: "The kubeconfig to merge the cluster into (default: $KUBECONFIG or ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: .hidden)
+    var kubernetesMinor: Int = 33
+
+    func run() async throws {
+        try FileManager.default.createDirectory(atPath: global.dataDir, withIntermediateDirectories: true)
+        if !foreground {
+            try startInBackground()
+            return
+        }
+        let pidPath = PIDFile.path(dataDir: global.dataDir)
+        if let pid = PIDFile.runningPID(dataDir: global.dataDir), pid != getpid() {
+            throw ValidationError("minikube-swift is already running (pid \(pid), \(pidPath))")
+        }
+        let server = try APIServer(configuration: .init(
+            dataDirectory: global.dataDir, port: port, kubeconfigPath: kubeconfig,
+            kubernetesVersion: KubernetesVersion(minor: kubernetesMinor)))
+        try "\(getpid())\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: pidPath) }
+
+        let serving = Task {
+            try await server.run {
+                print("minikube-swift: API server listening on \(server.serverURL); kubeconfig \(global.dataDir)/kubeconfig")
+            }
+        }
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+            source.setEventHandler { serving.cancel() }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        do {
+            try await serving.value
+        } catch is CancellationError {
+        }
+        print("minikube-swift: stopped")
+    }
+
+    /// Re-runs this command with `--foreground` in a new session, logging to
+    /// `<data-dir>/minikube-swift.log`, and waits until it is ready.
+    func startInBackground() throws {
+        if let pid = PIDFile.runningPID(dataDir: global.dataDir) {
+            print("minikube-swift is already running (pid \(pid))")
+            return
+        }
+        let logPath = global.dataDir + "/minikube-swift.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard let log = FileHandle(forWritingAtPath: logPath) else { throw ValidationError("open(\(logPath)) failed") }
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0].hasPrefix("/")
+            ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0])
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            process.executableURL = URL(fileURLWithPath: resolved)
+        }
+        var arguments = ["up", "--foreground", "--data-dir", global.dataDir, "--port", String(port), "--kubernetes-minor", String(kubernetesMinor)]
+        if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<300 {
+            if !process.isRunning { throw ValidationError("minikube-swift up exited early; see \(logPath)") }
+            if PIDFile.runningPID(dataDir: global.dataDir) != nil, Self.portOpen(port) {
+                print("minikube-swift: running (pid \(process.processIdentifier)); kubeconfig \(global.dataDir)/kubeconfig")
+                return
+            }
+            usleep(100_000)
+        }
+        throw ValidationError("minikube-swift up did not become ready in 30 s; see \(logPath)")
+    }
+
+    static func portOpen(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+/// `<data-dir>/minikube-swift.pid`: the PID of the running `up`.
+enum PIDFile {
+    static func path(dataDir: String) -> String { dataDir + "/minikube-swift.pid" }
+
+    /// The PID in the file when that process is alive.
+    static func runningPID(dataDir: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: path(dataDir: dataDir), encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
+        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
+    }
+}

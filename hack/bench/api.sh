@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# API server benchmark on loopback, through the full TLS stack:
+#   GET of one pod and LIST of 1000 pods (bearer token; wrk has no client certificates), beside
+#   /healthz — a bare HTTPS endpoint of the same server stack that does no work — and the latency
+#   of 100 concurrent watchers seeing a write (p50/p99).
+# Usage: hack/bench/api.sh [path/to/minikube-swift]   (default: .build/release, else .build/debug)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+BIN="${1:-}"
+if [[ -z "$BIN" ]]; then
+  for candidate in .build/release/minikube-swift .build/debug/minikube-swift; do
+    [[ -x "$candidate" ]] && { BIN="$candidate"; break; }
+  done
+fi
+[[ -x "${BIN:-}" ]] || { echo "build minikube-swift first (swift build -c release)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)" >&2; exit 1; }
+
+DATA="$(mktemp -d /tmp/bench-api.XXXXXX)"
+PORT="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+"$BIN" up --foreground --data-dir "$DATA" --port "$PORT" --kubeconfig "$DATA/home-kubeconfig" >"$DATA/server.log" 2>&1 &
+SERVER_PID=$!
+URL="https://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do curl -sk "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+TOKEN="$(cat "$DATA/pki/admin.token")"
+CURL=(curl -sS --cacert "$DATA/pki/ca.crt" -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json")
+
+pod() { # name
+  printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"bench"}},"spec":{"containers":[{"name":"c","image":"busybox","command":["sleep","3600"]}]}}' "$1"
+}
+"${CURL[@]}" -o /dev/null -X POST "$URL/api/v1/namespaces" -d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}}'
+"${CURL[@]}" -o /dev/null -X POST "$URL/api/v1/namespaces/default/pods" -d "$(pod one)"
+python3 - "$URL" "$DATA/pki/ca.crt" "$TOKEN" <<'PY'
+import http.client, json, ssl, sys, urllib.parse
+url, ca, token = sys.argv[1:4]
+ctx = ssl.create_default_context(cafile=ca)
+host = urllib.parse.urlparse(url)
+conn = http.client.HTTPSConnection(host.hostname, host.port, context=ctx)
+for i in range(1000):
+    body = json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{i:04d}", "labels": {"app": "bench"}},
+                       "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]}})
+    conn.request("POST", "/api/v1/namespaces/bench/pods", body, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    r = conn.getresponse(); r.read()
+    assert r.status == 201, r.status
+PY
+
+DURATION="${DURATION:-10s}"
+run_wrk() { # label path [auth]
+  local out
+  if [[ "${3:-}" == auth ]]; then
+    out="$(wrk -t2 -c16 -d"$DURATION" -H "Authorization: Bearer $TOKEN" "$URL$2")"
+  else
+    out="$(wrk -t2 -c16 -d"$DURATION" "$URL$2")"
+  fi
+  local rps lat
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  lat="$(awk '/Latency/ {print $2; exit}' <<<"$out")"
+  printf '| %-34s | %10s | %8s |\n' "$1" "$rps" "$lat"
+  echo "$rps" >"$DATA/rps-$(echo "$1" | tr -c 'a-z0-9' '_')"
+}
+
+echo "binary: $BIN ($(file -b "$BIN" | cut -d, -f1)); $(nproc) cores; wrk -t2 -c16 -d$DURATION"
+echo
+echo "| endpoint                           |  req/s     | latency  |"
+echo "|------------------------------------|-----------:|---------:|"
+run_wrk "bare HTTPS /healthz (no work)" "/healthz"
+run_wrk "GET one pod" "/api/v1/namespaces/default/pods/one" auth
+run_wrk "LIST 1000 pods" "/api/v1/namespaces/bench/pods" auth
+bare="$(cat "$DATA"/rps-bare*)"; get="$(cat "$DATA"/rps-get*)"
+echo
+python3 -c "print(f'GET / bare = {float($get)/float($bare)*100:.0f}% (target >= 50%)')"
+
+echo
+echo "watch latency, 100 watchers, 50 writes:"
+python3 - "$URL" "$DATA/pki/ca.crt" "$TOKEN" <<'PY'
+import http.client, json, ssl, sys, threading, time, urllib.parse
+url, ca, token = sys.argv[1:4]
+host = urllib.parse.urlparse(url)
+ctx = ssl.create_default_context(cafile=ca)
+headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+def conn():
+    return http.client.HTTPSConnection(host.hostname, host.port, context=ctx)
+c = conn()
+c.request("POST", "/api/v1/namespaces/default/configmaps", json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "tick"}}), headers)
+r = c.getresponse(); rv = json.loads(r.read())["metadata"]["resourceVersion"]
+WATCHERS, WRITES = 100, 50
+sent = {}
+latencies = []
+lock = threading.Lock()
+ready = threading.Barrier(WATCHERS + 1)
+def watcher():
+    w = conn()
+    w.request("GET", f"/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={rv}&fieldSelector=metadata.name%3Dtick", headers=headers)
+    resp = w.getresponse()
+    ready.wait()
+    got = 0
+    while got < WRITES:
+        line = resp.fp.readline()
+        if not line: break
+        now = time.perf_counter()
+        event = json.loads(line)
+        seq = int(event["object"].get("data", {}).get("seq", "-1"))
+        if seq in sent:
+            with lock: latencies.append(now - sent[seq])
+            got += 1
+threads = [threading.Thread(target=watcher, daemon=True) for _ in range(WATCHERS)]
+for t in threads: t.start()
+ready.wait(); time.sleep(0.5)
+for i in range(WRITES):
+    sent[i] = time.perf_counter()
+    c.request("PATCH", "/api/v1/namespaces/default/configmaps/tick", json.dumps({"data": {"seq": str(i)}}),
+              {**headers, "Content-Type": "application/merge-patch+json"})
+    c.getresponse().read()
+    time.sleep(0.05)
+for t in threads: t.join(timeout=30)
+latencies.sort()
+n = len(latencies)
+if n == 0:
+    print("no events received"); sys.exit(1)
+pct = lambda p: latencies[min(n - 1, int(p * n))] * 1000
+print(f"events seen: {n}/{WATCHERS*WRITES}; p50 {pct(0.50):.1f} ms, p99 {pct(0.99):.1f} ms, max {latencies[-1]*1000:.1f} ms (target p99 <= 50 ms)")
+PY
