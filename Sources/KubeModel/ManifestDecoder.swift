@@ -38,10 +38,13 @@ public enum ManifestDecoder {
     public static func documents(from text: String) throws -> [JSONValue] {
         var result: [JSONValue] = []
         do {
-            for node in try Yams.compose_all(yaml: text) {
+            // The sequence keeps a parse error instead of throwing it.
+            var nodes = try Yams.compose_all(yaml: text)
+            while let node = nodes.next() {
                 let value = try jsonValue(node)
                 if value != .null { result.append(value) }
             }
+            if let error = nodes.error { throw error }
         } catch let error as YamlError {
             throw decodingError(error)
         }
