@@ -80,7 +80,7 @@ public enum ManifestDecoder {
         }
     }
 
-    static func jsonValue(_ node: Node) throws -> JSONValue {
+    static func jsonValue(_ node: Yams.Node) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
             return scalarValue(scalar, tag: Tag.Name(rawValue: node.tag.description))
@@ -111,8 +111,8 @@ public enum ManifestDecoder {
         }
     }
 
-    private static func scalarValue(_ scalar: Node.Scalar, tag: Tag.Name) -> JSONValue {
-        let node = Node.scalar(scalar)
+    private static func scalarValue(_ scalar: Yams.Node.Scalar, tag: Tag.Name) -> JSONValue {
+        let node = Yams.Node.scalar(scalar)
         switch tag {
         case .null:
             return .null
