@@ -33,6 +33,17 @@ extension Validator {
         }
     }
 
+    /// `ValidatePodBinding`
+    mutating func validateBinding(_ binding: JSONValue) {
+        let target = binding["target"] ?? .object([:])
+        if let kind = target["kind"]?.stringValue, !kind.isEmpty, kind != "Node" {
+            add(FieldError.notSupported(FieldPath("target.kind"), .string(kind), ["Node", "<empty>"]))
+        }
+        if (target["name"]?.stringValue ?? "").isEmpty {
+            add(FieldError.required(FieldPath("target.name")))
+        }
+    }
+
     mutating func validateScale(_ object: JSONValue) {
         nonNegative(object[path: ["spec", "replicas"]], FieldPath("spec.replicas"))
     }
