@@ -57,6 +57,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Control loops: work queues, StatefulSet, PV binder, endpoints, garbage collector.
+        .target(
+            name: "Controllers",
+            dependencies: ["KubeModel", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "Scheduler",
             dependencies: ["KubeModel"]
@@ -112,6 +117,7 @@ let package = Package(
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeClient", "KubeModel"]),
+        .testTarget(name: "ControllersTests", dependencies: ["Controllers"]),
         // Privileged tests: real namespaces, mounts, cgroups. They skip when not root.
         .testTarget(
             name: "IntegrationTests",

@@ -6,12 +6,13 @@ set -euo pipefail
 packages=(
   # build: C shims
   libseccomp-dev libcap-dev libarchive-dev libsqlite3-dev pkg-config
-  # images are built from Debian packages (busybox, nginx, curl) with dpkg
-  busybox-static nginx curl ca-certificates
+  # images are built from Debian packages (busybox, nginx, curl): the .debs are downloaded and
+  # unpacked, never installed (a host nginx would start listening); ldd needs their libraries
+  busybox-static curl ca-certificates libpcre2-8-0 libssl3 zlib1g libcrypt1
   # node networking and cluster DNS checks
   iproute2 nftables dnsutils
   # tests and benchmarks: peers and load tools
-  crun runc wrk hyperfine python3-pip
+  crun runc wrk hyperfine python3-kubernetes
 )
 
 missing=()
@@ -33,8 +34,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The nginx package starts a host-wide nginx on port 80; the project only borrows its files.
-if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
-  systemctl disable --now nginx >/dev/null 2>&1 || true
-fi
 echo "install-deps: done"

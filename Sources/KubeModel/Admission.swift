@@ -20,6 +20,8 @@ public enum Admission {
             v.validateStatus(object, old: old, kind: resource.gvk.kind)
         case "scale":
             v.validateScale(object)
+        case "binding":
+            v.validateBinding(object)
         default:
             break
         }

@@ -38,10 +38,13 @@ public enum ManifestDecoder {
     public static func documents(from text: String) throws -> [JSONValue] {
         var result: [JSONValue] = []
         do {
-            for node in try Yams.compose_all(yaml: text) {
+            // The sequence keeps a parse error instead of throwing it.
+            var nodes = try Yams.compose_all(yaml: text)
+            while let node = nodes.next() {
                 let value = try jsonValue(node)
                 if value != .null { result.append(value) }
             }
+            if let error = nodes.error { throw error }
         } catch let error as YamlError {
             throw decodingError(error)
         }
@@ -77,7 +80,7 @@ public enum ManifestDecoder {
         }
     }
 
-    static func jsonValue(_ node: Node) throws -> JSONValue {
+    static func jsonValue(_ node: Yams.Node) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
             return scalarValue(scalar, tag: Tag.Name(rawValue: node.tag.description))
@@ -108,8 +111,8 @@ public enum ManifestDecoder {
         }
     }
 
-    private static func scalarValue(_ scalar: Node.Scalar, tag: Tag.Name) -> JSONValue {
-        let node = Node.scalar(scalar)
+    private static func scalarValue(_ scalar: Yams.Node.Scalar, tag: Tag.Name) -> JSONValue {
+        let node = Yams.Node.scalar(scalar)
         switch tag {
         case .null:
             return .null
