@@ -60,11 +60,11 @@ let package = Package(
         // Control loops: work queues, StatefulSet, PV binder, endpoints, garbage collector.
         .target(
             name: "Controllers",
-            dependencies: ["KubeModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["KubeModel", "KubeClient", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Scheduler",
-            dependencies: ["KubeModel"]
+            dependencies: ["KubeModel", "KubeClient", "Controllers", .product(name: "Logging", package: "swift-log")]
         ),
         // The API server: certificates, storage, REST, watch, discovery, OpenAPI.
         .target(
@@ -103,6 +103,7 @@ let package = Package(
             name: "minikube-swift",
             dependencies: [
                 "APIServer",
+                "Controllers",
                 "KubeClient",
                 .product(name: "Yams", package: "Yams"),
                 "Kubelet",
@@ -117,7 +118,7 @@ let package = Package(
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeClient", "KubeModel"]),
-        .testTarget(name: "ControllersTests", dependencies: ["Controllers"]),
+        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "Scheduler", "APIServer", "KubeClient"]),
         // Privileged tests: real namespaces, mounts, cgroups. They skip when not root.
         .testTarget(
             name: "IntegrationTests",

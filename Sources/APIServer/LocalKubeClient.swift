@@ -81,4 +81,8 @@ public struct LocalKubeClient: KubeClient {
         let result = try registry.delete(resource, namespace: namespace, name: name, options: options)
         return result.deleted ? nil : result.object
     }
+
+    public func bind(namespace: String, name: String, binding: JSONValue) async throws {
+        try registry.bind(namespace: namespace, name: name, binding: binding)
+    }
 }

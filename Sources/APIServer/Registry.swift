@@ -310,7 +310,14 @@ public final class Registry: Sendable {
             }
             if options.dryRun { return .unchanged }
             var object = current.object
-            let finalizers = object["metadata"]?["finalizers"]?.arrayValue ?? []
+            var finalizers = object["metadata"]?["finalizers"]?.arrayValue ?? []
+            // Foreground and Orphan propagation are finalizers the garbage collector clears.
+            if let policy = options.propagationPolicy, policy == "Foreground" || policy == "Orphan",
+               metadataString(object, "deletionTimestamp") == nil {
+                let finalizer = JSONValue.string(policy == "Foreground" ? "foregroundDeletion" : "orphan")
+                if !finalizers.contains(finalizer) { finalizers.append(finalizer) }
+                setJSON(&object, ["metadata", "finalizers"], .array(finalizers))
+            }
             let isPod = resource.plural == "pods" && resource.gvk.group.isEmpty
             let isNamespace = resource.plural == "namespaces" && resource.gvk.group.isEmpty
             var grace: Int64 = 0

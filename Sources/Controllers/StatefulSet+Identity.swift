@@ -7,7 +7,6 @@ extension StatefulSet {
     public static let podIndexLabel = "apps.kubernetes.io/pod-index"
     public static let revisionLabel = "controller-revision-hash"
 
-    public var name: String { metadata.name ?? "" }
     public var namespace: String { metadata.namespace ?? "default" }
     public var desiredReplicas: Int { Int(spec?.replicas ?? 1) }
     public var startOrdinal: Int { Int(spec?.ordinals?.start ?? 0) }
@@ -67,64 +66,46 @@ extension StatefulSet {
             uid: metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
     }
 
-    /// A new pod of `ordinal` from `template` at `revision`, with the set's identity.
-    public func newPod(ordinal: Int, template: PodTemplateSpec, revision: String) -> Pod {
-        var metadata = template.metadata ?? ObjectMeta()
+    /// A new pod of `ordinal` at `revision`, from a pod template in JSON form (so fields this
+    /// project does not model reach the pod unchanged), with the set's identity and claims.
+    public func newPod(ordinal: Int, template: JSONValue, revision: String) throws -> JSONValue {
+        var metadata = try (template["metadata"] ?? [:]).decode(ObjectMeta.self)
         metadata.name = podName(ordinal: ordinal)
         metadata.generateName = nil
         metadata.namespace = namespace
-        metadata.uid = nil
-        metadata.resourceVersion = nil
-        metadata.creationTimestamp = nil
         metadata.ownerReferences = [controllerReference]
-        var labels = metadata.labels ?? [:]
-        labels[Self.revisionLabel] = revision
-        metadata.labels = labels
-        var pod = Pod(metadata: metadata, spec: template.spec)
-        applyIdentity(to: &pod, ordinal: ordinal)
-        applyStorage(to: &pod, ordinal: ordinal)
-        return pod
+        metadata.labels = identityLabels(metadata.labels, ordinal: ordinal).merging([Self.revisionLabel: revision]) { $1 }
+        var spec = template["spec"] ?? [:]
+        spec["hostname"] = .string(podName(ordinal: ordinal))
+        spec["subdomain"] = self.spec?.serviceName.map(JSONValue.string)
+        let templates = (self.spec?.volumeClaimTemplates ?? []).compactMap(\.metadata.name)
+        if !templates.isEmpty {
+            var volumes = (spec["volumes"]?.arrayValue ?? []).filter { volume in
+                !templates.contains(volume["name"]?.stringValue ?? "")
+            }
+            for templateName in templates {
+                volumes.append([
+                    "name": .string(templateName),
+                    "persistentVolumeClaim": ["claimName": .string(claimName(template: templateName, ordinal: ordinal))],
+                ])
+            }
+            spec["volumes"] = .array(volumes)
+        }
+        return ["apiVersion": "v1", "kind": "Pod", "metadata": try JSONValue(encoding: metadata), "spec": spec]
     }
 
-    /// Hostname, subdomain and identity labels (`updateIdentity`).
-    public func applyIdentity(to pod: inout Pod, ordinal: Int) {
-        pod.metadata.name = podName(ordinal: ordinal)
-        pod.metadata.namespace = namespace
-        var labels = pod.metadata.labels ?? [:]
+    /// The pod's labels with the identity labels of `ordinal` (`initIdentity`).
+    public func identityLabels(_ labels: [String: String]?, ordinal: Int) -> [String: String] {
+        var labels = labels ?? [:]
         labels[Self.podNameLabel] = podName(ordinal: ordinal)
         labels[Self.podIndexLabel] = String(ordinal)
-        pod.metadata.labels = labels
-        var spec = pod.spec ?? PodSpec()
-        spec.hostname = podName(ordinal: ordinal)
-        spec.subdomain = self.spec?.serviceName
-        pod.spec = spec
+        return labels
     }
 
-    /// The pod mounts the claims of its ordinal in place of same-named volumes (`updateStorage`).
-    public func applyStorage(to pod: inout Pod, ordinal: Int) {
-        let templates = spec?.volumeClaimTemplates ?? []
-        guard !templates.isEmpty else { return }
-        var spec = pod.spec ?? PodSpec()
-        let templateNames = Set(templates.compactMap(\.metadata.name))
-        var volumes = (spec.volumes ?? []).filter { !templateNames.contains($0.name) }
-        for template in templates {
-            guard let templateName = template.metadata.name else { continue }
-            var volume = Volume(name: templateName)
-            volume.persistentVolumeClaim = PersistentVolumeClaimVolumeSource(
-                claimName: claimName(template: templateName, ordinal: ordinal))
-            volumes.append(volume)
-        }
-        spec.volumes = volumes
-        pod.spec = spec
-    }
-
-    /// The pod has its ordinal's name, hostname, subdomain and labels.
+    /// The pod carries its ordinal's identity labels (name and hostname cannot change).
     public func identityMatches(_ pod: Pod, ordinal: Int) -> Bool {
-        pod.metadata.name == podName(ordinal: ordinal)
-            && pod.metadata.namespace == namespace
-            && pod.metadata.labels?[Self.podNameLabel] == podName(ordinal: ordinal)
-            && pod.spec?.hostname == podName(ordinal: ordinal)
-            && pod.spec?.subdomain == spec?.serviceName
+        pod.metadata.labels?[Self.podNameLabel] == podName(ordinal: ordinal)
+            && pod.metadata.labels?[Self.podIndexLabel] == String(ordinal)
     }
 
     /// The revision a pod was created from.

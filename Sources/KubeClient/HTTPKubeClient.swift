@@ -111,6 +111,10 @@ public final class HTTPKubeClient: KubeClient {
 
     // MARK: KubeClient
 
+    public func bind(namespace: String, name: String, binding: JSONValue) async throws {
+        _ = try await send(.POST, Self.path(Pod.resource, namespace: namespace, name: name, subresource: "binding"), body: binding)
+    }
+
     public func get(_ resource: APIResource, namespace: String?, name: String) async throws -> JSONValue {
         try await send(.GET, Self.path(resource, namespace: namespace, name: name))
     }

@@ -21,6 +21,8 @@ public protocol KubeClient: Sendable {
     /// The object as it is after the call: gone (`nil`), or still there with a deletionTimestamp.
     @discardableResult
     func delete(_ resource: APIResource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue?
+    /// Assigns a pod to a node (`POST …/pods/NAME/binding` with a `Binding`).
+    func bind(namespace: String, name: String, binding: JSONValue) async throws
 }
 
 extension KubeClient {

@@ -1,9 +1,11 @@
 import APIServer
 import ArgumentParser
+import Controllers
 import Foundation
 import Logging
+import Scheduler
 
-/// `minikube-swift up`: starts the cluster (today: the API server) and writes the kubeconfig.
+/// `minikube-swift up`: starts the cluster (API server, controllers, scheduler) and writes the kubeconfig.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
@@ -39,9 +41,19 @@ struct UpCommand: AsyncParsableCommand {
         try "\(getpid())\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: pidPath) }
 
+        let client = server.client
         let serving = Task {
-            try await server.run {
-                print("minikube-swift: API server listening on \(server.serverURL); kubeconfig \(global.dataDir)/kubeconfig")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await server.run {
+                        print("minikube-swift: API server listening on \(server.serverURL); kubeconfig \(global.dataDir)/kubeconfig")
+                    }
+                }
+                group.addTask { await ControllerManager.run(client: client) }
+                group.addTask { await Scheduler(client: client).run() }
+                // The first part to stop (or fail) stops the others.
+                try await group.next()
+                group.cancelAll()
             }
         }
         signal(SIGTERM, SIG_IGN)

@@ -29,7 +29,8 @@ import Testing
     enum State { case pending, ready, failed, terminating }
 
     static func pod(_ set: StatefulSet, _ ordinal: Int, _ state: State = .ready, revision: String = "rev-1") -> Pod {
-        var pod = set.newPod(ordinal: ordinal, template: set.spec!.template, revision: revision)
+        var pod = try! set.newPod(ordinal: ordinal, template: JSONValue(encoding: set.spec!.template), revision: revision)
+            .decode(Pod.self)
         var status = PodStatus()
         switch state {
         case .pending:
@@ -137,9 +138,13 @@ import Testing
         #expect(Self.plan(set, [Self.pod(set, 5), Self.pod(set, 0)]).actions == [.createPod(ordinal: 6, revision: "rev-1")])
     }
 
-    @Test func newPodsCarryTheSetsIdentityAndClaims() {
+    @Test func newPodsCarryTheSetsIdentityAndClaims() throws {
         let set = Self.set()
-        let pod = set.newPod(ordinal: 1, template: set.spec!.template, revision: "web-abc")
+        var template = try JSONValue(encoding: set.spec!.template)
+        template["spec"]?["unmodeledField"] = "kept"
+        let json = try set.newPod(ordinal: 1, template: template, revision: "web-abc")
+        #expect(json["spec"]?["unmodeledField"] == "kept", "fields the project does not model reach the pod")
+        let pod = try json.decode(Pod.self)
         #expect(pod.metadata.name == "web-1")
         #expect(pod.spec?.hostname == "web-1")
         #expect(pod.spec?.subdomain == "nginx")
