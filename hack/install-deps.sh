@@ -15,6 +15,10 @@ packages=(
   crun runc wrk hyperfine python3-kubernetes
 )
 
+# The Python `kubernetes` client for the API server's tests (the interpreter on PATH, which may
+# not be Debian's).
+python3 -c 'import kubernetes' 2>/dev/null || python3 -m pip install --quiet kubernetes || true
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
