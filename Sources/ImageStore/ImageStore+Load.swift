@@ -30,7 +30,7 @@ extension ImageStore {
                 try FileSystem.makeDirectories(source, mode: 0o700)
                 try LayerUnpacker(whiteouts: .apply, privileged: false).unpack(path, into: source)
             }
-            var load = Loading(store: self, source: source, staging: work + "/blobs")
+            var load = ImageLoader(store: self, source: source, staging: work + "/blobs")
             try FileSystem.makeDirectories(load.staging, mode: 0o700)
             do {
                 let loaded: [(names: [String], digest: Digest)]
@@ -63,7 +63,7 @@ extension ImageStore {
 }
 
 /// One `load`: reads the source, stages verified blobs, unpacks layers.
-private struct Loading {
+struct ImageLoader {
     let store: ImageStore
     let source: String
     let staging: String
@@ -95,16 +95,24 @@ private struct Loading {
         return images
     }
 
-    /// The image's full name from an index entry: containerd's `io.containerd.image.name`, or
-    /// `org.opencontainers.image.ref.name` when it is a full reference (not a bare tag).
+    /// The image's full name from an index entry. `org.opencontainers.image.ref.name` is either
+    /// a full reference or a bare tag; a bare tag applies to containerd's `io.containerd.image.name`
+    /// (umoci copies that annotation to new tags of the same repository), and alone names nothing.
     static func names(_ annotations: [String: String]?) throws -> [String] {
-        if let name = annotations?[OCI.Annotation.containerdImageName] {
-            return [try ImageReference(parsing: name).description]
+        let containerdName = try annotations?[OCI.Annotation.containerdImageName].map { try ImageReference(parsing: $0) }
+        guard let ref = annotations?[OCI.Annotation.refName] else {
+            return containerdName.map { [$0.description] } ?? []
         }
-        if let ref = annotations?[OCI.Annotation.refName], ref.contains("/") || ref.contains(":") || ref.contains("@") {
+        if ref.contains("/") || ref.contains(":") || ref.contains("@") {
             return [try ImageReference(parsing: ref).description]
         }
-        return []
+        guard var name = containerdName else { return [] }
+        guard ImageReference.isValidTag(ref) else {
+            throw ImageStoreError.invalidReference(ref, reason: "\(OCI.Annotation.refName) is neither a reference nor a tag")
+        }
+        name.tag = ref
+        name.digest = nil
+        return [name.description]
     }
 
     /// The manifest for this machine's platform behind `descriptor` (following nested indexes).

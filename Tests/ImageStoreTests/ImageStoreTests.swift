@@ -271,3 +271,50 @@ import Glibc
         #expect(FileSystem.isDirectory(nginx.layerPaths[1] + "/var/lib/nginx"))
     }
 }
+
+/// Layouts another tool wrote: umoci (Debian's `umoci`) makes the upper layer of a change
+/// with real whiteouts. Skips when umoci is not installed.
+@Suite struct UmociInteropTests {
+    static let umoci = "/usr/bin/umoci"
+    static var available: Bool { getuid() == 0 && FileSystem.exists(umoci) }
+
+    func run(_ arguments: [String], in directory: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", arguments.joined(separator: " ")]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(arguments.joined(separator: " "))")
+    }
+
+    @Test(.enabled(if: available, "needs root and umoci (apt-get install umoci)"))
+    func umociRepackedLayerStacksWithWhiteouts() throws {
+        let dir = try TemporaryDirectory()
+        var layout = try LayoutBuilder(path: dir.path + "/layout")
+        try layout.addImage(name: "example.com/wh:1", layers: [ImageStoreTests.layer([
+            "etc/hosts": "127.0.0.1 localhost", "etc/keep": "k", "var/cache/a": "a", "var/cache/b": "b",
+        ])])
+        try run([Self.umoci, "unpack", "--image", "layout:example.com/wh:1", "bundle"], in: dir.path)
+        try run(["rm rootfs/etc/hosts && rm -rf rootfs/var/cache && mkdir rootfs/var/cache && echo c > rootfs/var/cache/c",
+                 "&& mkdir rootfs/srv && echo x > rootfs/srv/x"], in: dir.path + "/bundle")
+        try run([Self.umoci, "repack", "--image", "layout:example.com/wh:2", "bundle"], in: dir.path)
+
+        let store = try ImageStore(root: dir.path + "/store")
+        try store.load(from: layout.path)
+        let v1 = try store.resolve("example.com/wh:1")
+        let v2 = try store.resolve("example.com/wh:2")
+        #expect(v2.layerPaths.count == 2 && v2.layerPaths[0] == v1.layerPaths[0])
+
+        let merged = try dir.sub("merged"), upper = try dir.sub("upper"), work = try dir.sub("work")
+        guard mount("overlay", merged, "overlay", 0, "lowerdir=\(v2.lowerDir),upperdir=\(upper),workdir=\(work)") == 0 else {
+            Issue.record("mount overlay: errno \(errno)")
+            return
+        }
+        defer { umount2(merged, Int32(MNT_DETACH)) }
+        #expect(try FileSystem.directoryEntries(merged + "/etc") == ["keep"])
+        #expect(try FileSystem.directoryEntries(merged + "/var/cache") == ["c"])
+        #expect(contents(merged + "/srv/x") == "x\n")
+        #expect(try FileSystem.directoryEntries(v1.layerPaths[0] + "/etc") == ["hosts", "keep"])
+    }
+}
