@@ -318,3 +318,20 @@ import Glibc
         #expect(try FileSystem.directoryEntries(v1.layerPaths[0] + "/etc") == ["hosts", "keep"])
     }
 }
+
+@Suite struct HostileImageArchiveTests {
+    @Test func archiveSymlinksDoNotReachHostFiles() throws {
+        let dir = try TemporaryDirectory()
+        let secret = dir.path + "/secret.json"
+        try Data(#"{"schemaVersion":2,"manifests":[]}"#.utf8).write(to: URL(fileURLWithPath: secret))
+        var tar = TarWriter()
+        tar.add("oci-layout", .file(#"{"imageLayoutVersion":"1.0.0"}"#))
+        tar.add("index.json", .symlink(secret))
+        try tar.write(to: dir.path + "/evil.tar")
+        let store = try ImageStore(root: dir.path + "/store")
+        #expect(throws: ImageStoreError.unsafePath(entry: "index.json", reason: "resolves outside the archive")) {
+            try store.load(from: dir.path + "/evil.tar")
+        }
+        #expect(try storeContents(store.root).tmp.isEmpty)
+    }
+}
