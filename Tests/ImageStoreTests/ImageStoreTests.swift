@@ -335,3 +335,32 @@ import Glibc
         #expect(try storeContents(store.root).tmp.isEmpty)
     }
 }
+
+@Suite struct MountedLayerTests {
+    @Test(.enabled(if: getuid() == 0, "mounting an overlay needs root"))
+    func removeKeepsLayersAMountedOverlayUses() throws {
+        let dir = try TemporaryDirectory()
+        var layout = try LayoutBuilder(path: dir.path + "/layout")
+        try layout.addImage(name: "example.com/busy:1", layers: [ImageStoreTests.layer(["bin/sh": "sh"])])
+        let store = try ImageStore(root: dir.path + "/store")
+        let image = try store.load(from: layout.path)[0]
+        let merged = try dir.sub("merged"), upper = try dir.sub("upper"), work = try dir.sub("work")
+        guard mount("overlay", merged, "overlay", 0, "lowerdir=\(image.lowerDir),upperdir=\(upper),workdir=\(work)") == 0 else {
+            Issue.record("mount overlay: errno \(errno)")
+            return
+        }
+        var mounted = true
+        defer { if mounted { umount2(merged, Int32(MNT_DETACH)) } }
+
+        try store.remove("example.com/busy:1")
+        #expect(throws: ImageStoreError.notFound("example.com/busy:1")) { try store.resolve("example.com/busy:1") }
+        #expect(FileSystem.isDirectory(image.layerPaths[0]))
+        #expect(contents(merged + "/bin/sh") == "sh")
+        #expect(try storeContents(store.root).blobs.isEmpty)
+
+        umount2(merged, Int32(MNT_DETACH))
+        mounted = false
+        try store.collectGarbage()
+        #expect(try storeContents(store.root).layers.isEmpty)
+    }
+}
