@@ -47,6 +47,18 @@ extension Validator {
         return q
     }
 
+    /// A parsable quantity above zero (`ValidatePositiveQuantityValue`).
+    mutating func positiveQuantity(_ value: JSONValue, _ path: FieldPath) {
+        let q: Quantity
+        do {
+            q = try Quantity(value)
+        } catch {
+            add(FieldError.invalid(path, value, error.description))
+            return
+        }
+        if q.nanos <= 0 { add(FieldError.invalid(path, .string(q.description), "must be greater than zero")) }
+    }
+
     /// `ValidateResourceRequirements`: quantities, and requests not above limits.
     mutating func resourceRequirements(_ resources: JSONValue?, _ path: FieldPath) {
         guard let resources else { return }
