@@ -125,11 +125,8 @@ extension Validator {
                 add(FieldError.invalid(path, .int(number), NameValidation.portNumber(number)[0]))
             }
         } else if let name = port.stringValue {
-            if let number = Int64(name) {
-                add(NameValidation.portNumber(number), path, name)
-            } else {
-                add(NameValidation.portName(name), path, name)
-            }
+            // A quoted number is a name to Kubernetes (intstr of type string), and names need a letter.
+            add(NameValidation.portName(name), path, name)
         } else {
             add(FieldError.invalid(path, port, "must be an integer or a string"))
         }
