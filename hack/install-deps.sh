@@ -13,6 +13,8 @@ packages=(
   iproute2 nftables dnsutils
   # tests and benchmarks: peers and load tools
   crun runc wrk hyperfine python3-kubernetes
+  # image tests: a second OCI tool (umoci writes whiteout layers); image builds: python3 for JSON
+  umoci python3
 )
 
 # The Python `kubernetes` client for the API server's tests (the interpreter on PATH, which may

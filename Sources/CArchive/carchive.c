@@ -87,3 +87,12 @@ int carchive_make_opaque(const char *path) {
     }
     return 0;
 }
+
+int carchive_is_opaque(const char *path) {
+    char value[4];
+    ssize_t n = lgetxattr(path, "trusted.overlay.opaque", value, sizeof(value));
+    if (n < 0) {
+        return errno == ENODATA ? 0 : -errno;
+    }
+    return n == 1 && value[0] == 'y';
+}

@@ -43,3 +43,6 @@ int carchive_make_whiteout(const char *path);
 
 /// Marks directory `path` opaque for overlayfs (trusted.overlay.opaque=y). Returns 0 or errno.
 int carchive_make_opaque(const char *path);
+
+/// 1 when directory `path` is marked opaque for overlayfs, 0 when not, -errno on failure.
+int carchive_is_opaque(const char *path);
