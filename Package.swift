@@ -117,7 +117,16 @@ let package = Package(
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
-        .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeClient", "KubeModel"]),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: [
+                "APIServer", "KubeClient", "KubeModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "ControllersTests", dependencies: ["Controllers", "Scheduler", "APIServer", "KubeClient"]),
         // Privileged tests: real namespaces, mounts, cgroups. They skip when not root.
         .testTarget(

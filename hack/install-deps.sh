@@ -13,7 +13,13 @@ packages=(
   iproute2 nftables dnsutils
   # tests and benchmarks: peers and load tools
   crun runc wrk hyperfine python3-kubernetes
+  # image tests: a second OCI tool (umoci writes whiteout layers); image builds: python3 for JSON
+  umoci python3
 )
+
+# The Python `kubernetes` client for the API server's tests (the interpreter on PATH, which may
+# not be Debian's).
+python3 -c 'import kubernetes' 2>/dev/null || python3 -m pip install --quiet kubernetes || true
 
 missing=()
 for p in "${packages[@]}"; do

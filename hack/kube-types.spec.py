@@ -460,6 +460,25 @@ nfs NFSVolumeSource
 csi JSONValue
 ephemeral JSONValue
 image JSONValue
+gcePersistentDisk JSONValue
+awsElasticBlockStore JSONValue
+gitRepo JSONValue
+iscsi JSONValue
+glusterfs JSONValue
+rbd JSONValue
+flexVolume JSONValue
+cinder JSONValue
+cephfs JSONValue
+flocker JSONValue
+fc JSONValue
+azureFile JSONValue
+vsphereVolume JSONValue
+quobyte JSONValue
+azureDisk JSONValue
+photonPersistentDisk JSONValue
+portworxVolume JSONValue
+scaleIO JSONValue
+storageos JSONValue
 """)
 f("Volume.swift", "HostPathVolumeSource", "A directory or file of the host.", """
 path String!
@@ -635,6 +654,24 @@ hostPath HostPathVolumeSource
 local LocalVolumeSource
 nfs NFSVolumeSource
 csi JSONValue
+gcePersistentDisk JSONValue
+awsElasticBlockStore JSONValue
+glusterfs JSONValue
+rbd JSONValue
+iscsi JSONValue
+cinder JSONValue
+cephfs JSONValue
+fc JSONValue
+flocker JSONValue
+flexVolume JSONValue
+azureFile JSONValue
+vsphereVolume JSONValue
+quobyte JSONValue
+azureDisk JSONValue
+photonPersistentDisk JSONValue
+portworxVolume JSONValue
+scaleIO JSONValue
+storageos JSONValue
 accessModes [String]
 claimRef ObjectReference
 persistentVolumeReclaimPolicy String // `Retain`, `Delete` or `Recycle`.

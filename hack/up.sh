@@ -5,7 +5,13 @@ cd "$(dirname "$0")/.."
 CONFIG=${CONFIG:-release}
 DATA_DIR=${DATA_DIR:-/var/lib/minikube-swift}
 bin=".build/$CONFIG/minikube-swift"
-for layout in images/out/*/; do
-  "$bin" image load --data-dir "$DATA_DIR" "$layout"
-done
+
+# Images: the built-in OCI layouts (hack/build-images.sh) into <data-dir>/images. Loading is
+# idempotent: blobs already in the store are skipped, layers are unpacked only once.
+layouts=(images/out/*/)
+if [ ! -f "${layouts[0]}index.json" ]; then
+  echo "up: no images in images/out; build them first: hack/build-images.sh (make images)" >&2
+  exit 1
+fi
+"$bin" image load --data-dir "$DATA_DIR" "${layouts[@]}"
 "$bin" image ls --data-dir "$DATA_DIR"

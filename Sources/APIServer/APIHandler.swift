@@ -212,11 +212,7 @@ final class APIHandler: Sendable {
             let patch = try await Self.decodeBody(request, allowArray: type == .json)
             if sub == "scale" {
                 let scale = try registry.updateScale(resource, namespace: namespace, name: name) { current in
-                    switch type {
-                    case .json: return try Patches.jsonPatch(patch, onto: current)
-                    case .merge: return Patches.mergePatch(patch, onto: current)
-                    case .strategicMerge, .apply: return try Patches.strategicMerge(patch, onto: current)
-                    }
+                    try Patches.apply(type, patch, to: current, gvk: Patches.scaleKind)
                 }
                 return try Self.json(scale)
             }
@@ -225,17 +221,17 @@ final class APIHandler: Sendable {
                                              force: query.bool("force"), dryRun: dryRun)
             return try Self.json(patched)
         case (.delete, let name?, nil):
-            var options = DeleteOptions(json: try await Self.decodeBody(request, optional: true))
+            var options = DeleteOptions.decoding(try await Self.decodeBody(request, optional: true))
             if let grace = query["gracePeriodSeconds"].flatMap(Int64.init) { options.gracePeriodSeconds = grace }
             if let policy = query["propagationPolicy"] { options.propagationPolicy = policy }
-            if dryRun { options.dryRun = true }
+            if dryRun { options.dryRun = ["All"] }
             let result = try registry.delete(resource, namespace: namespace, name: name, options: options)
             return try Self.json(result.object)
         case (.delete, nil, nil):
             guard resource.verbs.contains("deletecollection") else {
                 throw KubeAPIError.methodNotAllowed("the server does not allow this method on the requested resource")
             }
-            var options = DeleteOptions(json: try await Self.decodeBody(request, optional: true))
+            var options = DeleteOptions.decoding(try await Self.decodeBody(request, optional: true))
             if let grace = query["gracePeriodSeconds"].flatMap(Int64.init) { options.gracePeriodSeconds = grace }
             let deleted = try registry.deleteCollection(resource, namespace: namespace, listOptions: query.listOptions, options: options)
             return try Self.json(.object([

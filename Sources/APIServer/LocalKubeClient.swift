@@ -15,9 +15,11 @@ public struct LocalKubeClient: KubeClient {
         try registry.get(resource, namespace: namespace, name: name).object
     }
 
-    public func list(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> ObjectList {
+    public func list(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> ObjectList<JSONValue> {
         let page = try registry.list(resource, namespace: namespace, options: options)
-        return ObjectList(items: page.objects.map(\.object), resourceVersion: String(page.resourceVersion), continueToken: page.continueToken)
+        return ObjectList(apiVersion: resource.gvk.apiVersion, kind: resource.listKind,
+                          metadata: ListMeta(resourceVersion: String(page.resourceVersion), continue: page.continueToken),
+                          items: page.objects.map(\.object))
     }
 
     public func watch(_ resource: APIResource, namespace: String?, options: ListOptions) async throws
@@ -66,11 +68,7 @@ public struct LocalKubeClient: KubeClient {
                       subresource: String?) async throws -> JSONValue {
         if subresource == "scale" {
             return try registry.updateScale(resource, namespace: namespace, name: name) { current in
-                switch type {
-                case .json: return try Patches.jsonPatch(patch, onto: current)
-                case .merge: return Patches.mergePatch(patch, onto: current)
-                case .strategicMerge, .apply: return try Patches.strategicMerge(patch, onto: current)
-                }
+                try Patches.apply(type, patch, to: current, gvk: Patches.scaleKind)
             }
         }
         return try registry.patch(resource, namespace: namespace, name: name, type: type, patch, subresource: subresource)

@@ -54,7 +54,7 @@ public final class Registry: Sendable {
     public func list(_ resource: APIResource, namespace: String?, options: ListOptions) throws
         -> (objects: [StoredObject], resourceVersion: Int64, continueToken: String?)
     {
-        let filter = try ObjectFilter(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
+        let filter = try ObjectFilter(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, kind: resource.gvk.kind)
         var (objects, rv) = store.list(resource: resource.groupResource, namespace: resource.namespaced ? namespace : nil)
         if let token = options.continueToken, !token.isEmpty {
             guard let data = Data(base64Encoded: token), let start = try? JSONValue(json: data),
@@ -193,7 +193,7 @@ public final class Registry: Sendable {
     /// Reads, transforms and writes one object under the store's lock with admission and
     /// optimistic concurrency; removes it when its finalizers were the last thing keeping it.
     func guaranteedUpdate(_ resource: APIResource, namespace: String?, name: String, expectedRV: String?,
-                          subresource: String? = nil, dryRun: Bool = false,
+                          subresource: String? = nil, dryRun: Bool = false, admit: Bool = true,
                           _ transform: @escaping (JSONValue) throws -> JSONValue) throws -> JSONValue {
         var result: JSONValue?
         let event = try store.mutate(key(resource, namespace, name)) { current in
@@ -202,8 +202,8 @@ public final class Registry: Sendable {
                 throw KubeAPIError.staleResourceVersion(resource.groupResource, name)
             }
             var updated = try transform(current.object)
-            Admission.applyDefaults(to: &updated, resource: resource)
-            let causes = Admission.validate(updated, old: current.object, resource: resource, subresource: subresource)
+            if admit { Admission.applyDefaults(to: &updated, resource: resource) }
+            let causes = admit ? Admission.validate(updated, old: current.object, resource: resource, subresource: subresource) : []
             if !causes.isEmpty {
                 throw KubeAPIError.invalid(kind: resource.gvk.kind, group: resource.gvk.group, name: name, causes: causes)
             }
@@ -269,12 +269,7 @@ public final class Registry: Sendable {
         }()
         return try guaranteedUpdate(resource, namespace: namespace, name: name, expectedRV: expectedRV,
                                     subresource: subresource, dryRun: dryRun) { old in
-            var patched: JSONValue
-            switch type {
-            case .merge: patched = Patches.mergePatch(patch, onto: old)
-            case .json: patched = try Patches.jsonPatch(patch, onto: old)
-            case .strategicMerge, .apply: patched = try Patches.strategicMerge(patch, onto: old)
-            }
+            var patched = try Patches.apply(type, patch, to: old, gvk: resource.gvk)
             guard case .object = patched else { throw KubeAPIError.badRequest("the patch did not produce an object") }
             patched = try self.prepareBody(resource, namespace: namespace, patched)
             if metadataString(patched, "name") != name {
@@ -300,15 +295,15 @@ public final class Registry: Sendable {
         var gone = false
         let event = try store.mutate(key(resource, namespace, name)) { current in
             guard let current else { throw KubeAPIError.notFound(resource.groupResource, name) }
-            if let uid = options.preconditionUID, uid != metadataString(current.object, "uid") {
+            if let uid = options.preconditions?.uid, uid != metadataString(current.object, "uid") {
                 throw KubeAPIError.conflict(resource.groupResource, name,
                     "Precondition failed: UID in precondition: \(uid), UID in object meta: \(metadataString(current.object, "uid") ?? "")")
             }
-            if let rv = options.preconditionResourceVersion, rv != String(current.resourceVersion) {
+            if let rv = options.preconditions?.resourceVersion, rv != String(current.resourceVersion) {
                 throw KubeAPIError.conflict(resource.groupResource, name,
                     "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)")
             }
-            if options.dryRun { return .unchanged }
+            if options.isDryRun { return .unchanged }
             var object = current.object
             var finalizers = object["metadata"]?["finalizers"]?.arrayValue ?? []
             // Foreground and Orphan propagation are finalizers the garbage collector clears.
@@ -447,7 +442,15 @@ public final class Registry: Sendable {
                 StatusCause(reason: StatusCause.Reason.required, message: "Required value", field: "target.name"),
             ])
         }
-        _ = try guaranteedUpdate(pods, namespace: namespace, name: name, expectedRV: nil) { old in
+        var binding = binding
+        if metadataString(binding, "name") == nil { setJSON(&binding, ["metadata", "name"], .string(name)) }
+        if metadataString(binding, "namespace") == nil, let namespace { setJSON(&binding, ["metadata", "namespace"], .string(namespace)) }
+        let causes = Admission.validate(binding, old: nil, resource: pods, subresource: "binding")
+        if !causes.isEmpty {
+            throw KubeAPIError.invalid(kind: "Binding", group: "", name: name, causes: causes)
+        }
+        // The binding was validated; the pod's spec.nodeName is set once, as the binding REST does.
+        _ = try guaranteedUpdate(pods, namespace: namespace, name: name, expectedRV: nil, admit: false) { old in
             if let existing = old["spec"]?["nodeName"]?.stringValue, !existing.isEmpty {
                 throw KubeAPIError.conflict("pods", name, "pod \(name) is already assigned to node \"\(existing)\"")
             }
@@ -471,7 +474,7 @@ public final class Registry: Sendable {
     /// as ADDED when it is empty or "0"), filtered by the selectors; MODIFIED events that move an
     /// object in or out of the selection become ADDED or DELETED, as Kubernetes sends them.
     public func watch(_ resource: APIResource, namespace: String?, options: ListOptions) throws -> AsyncStream<StoreEvent> {
-        let filter = try ObjectFilter(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
+        let filter = try ObjectFilter(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, kind: resource.gvk.kind)
         let rvText = options.resourceVersion ?? ""
         let sendInitial = rvText.isEmpty || rvText == "0"
         var after: Int64?

@@ -12,17 +12,11 @@ enum Tables {
     }
 
     static func columnDefinitions(_ resource: APIResource) -> JSONValue {
-        .array(TableBridge.columns(for: resource))
+        .array(TableConvertor.columns(for: resource).map(\.jsonValue))
     }
 
     static func row(_ object: JSONValue, _ resource: APIResource, include: IncludeObject, now: Date) -> JSONValue {
-        var row: [String: JSONValue] = ["cells": .array(TableBridge.cells(for: object, resource: resource, now: now))]
-        switch include {
-        case .none: break
-        case .object: row["object"] = object
-        case .metadata: row["object"] = partialObjectMetadata(object)
-        }
-        return .object(row)
+        TableConvertor.row(for: object, resource: resource, now: now, includeObject: TableConvertor.IncludeObject(rawValue: include.rawValue) ?? .metadata)
     }
 
     static func partialObjectMetadata(_ object: JSONValue) -> JSONValue {

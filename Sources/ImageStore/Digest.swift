@@ -76,9 +76,10 @@ struct Digest: Hashable, Sendable, CustomStringConvertible {
 
 /// Writes all of `bytes` to `fd`.
 func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    guard let base = bytes.baseAddress else { return }
     var offset = 0
     while offset < bytes.count {
-        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        let n = write(fd, base + offset, bytes.count - offset)
         if n < 0 {
             if errno == EINTR { continue }
             throw ImageStoreError.system(step: "write", path: path, errno: errno)

@@ -31,7 +31,7 @@ enum FileSystem {
     static func makeTemporaryDirectory(in parent: String, prefix: String) throws -> String {
         var template = Array("\(parent)/\(prefix)XXXXXX".utf8CString)
         let made: String? = template.withUnsafeMutableBufferPointer { buffer in
-            mkdtemp(buffer.baseAddress!).map { String(cString: $0) }
+            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
         }
         guard let made else {
             throw ImageStoreError.system(step: "mkdtemp", path: parent, errno: errno)
@@ -98,7 +98,7 @@ extension FileSystem {
         var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             if name != "." && name != ".." { names.append(name) }
         }

@@ -30,7 +30,8 @@ extension ImageStore {
                 try FileSystem.makeDirectories(source, mode: 0o700)
                 try LayerUnpacker(whiteouts: .apply, privileged: false).unpack(path, into: source)
             }
-            var load = Loading(store: self, source: source, staging: work + "/blobs")
+            var load = ImageLoader(store: self, source: source, staging: work + "/blobs",
+                                   confined: source != path)
             try FileSystem.makeDirectories(load.staging, mode: 0o700)
             do {
                 let loaded: [(names: [String], digest: Digest)]
@@ -63,23 +64,42 @@ extension ImageStore {
 }
 
 /// One `load`: reads the source, stages verified blobs, unpacks layers.
-private struct Loading {
+struct ImageLoader {
     let store: ImageStore
     let source: String
     let staging: String
     /// Verified blobs not yet in the store.
     var staged: [Digest: String] = [:]
 
-    init(store: ImageStore, source: String, staging: String) {
+    /// Whether the source came out of an archive: then its files are read only when they are
+    /// inside it (a symlink in a hostile archive must not make the loader read host files).
+    let confined: Bool
+
+    init(store: ImageStore, source: String, staging: String, confined: Bool) {
         self.store = store
         self.source = source
         self.staging = staging
+        self.confined = confined
+    }
+
+    /// `source/relative`, checked to stay inside the source when it is confined.
+    func sourceFile(_ relative: String) throws -> String {
+        let path = source + "/" + relative
+        guard confined else { return path }
+        guard let resolved = realpath(path, nil), let base = realpath(source, nil) else {
+            throw ImageStoreError.invalidImage(path: path, reason: "missing from the archive")
+        }
+        defer { free(resolved); free(base) }
+        guard String(cString: resolved).hasPrefix(String(cString: base) + "/") else {
+            throw ImageStoreError.unsafePath(entry: relative, reason: "resolves outside the archive")
+        }
+        return path
     }
 
     // MARK: OCI layout
 
     mutating func ociLayout() throws -> [(names: [String], digest: Digest)] {
-        let indexPath = source + "/index.json"
+        let indexPath = try sourceFile("index.json")
         let index = try store.decode(OCI.Index.self, at: indexPath)
         var images: [(names: [String], digest: Digest)] = []
         for descriptor in index.manifests {
@@ -95,16 +115,24 @@ private struct Loading {
         return images
     }
 
-    /// The image's full name from an index entry: containerd's `io.containerd.image.name`, or
-    /// `org.opencontainers.image.ref.name` when it is a full reference (not a bare tag).
+    /// The image's full name from an index entry. `org.opencontainers.image.ref.name` is either
+    /// a full reference or a bare tag; a bare tag applies to containerd's `io.containerd.image.name`
+    /// (umoci copies that annotation to new tags of the same repository), and alone names nothing.
     static func names(_ annotations: [String: String]?) throws -> [String] {
-        if let name = annotations?[OCI.Annotation.containerdImageName] {
-            return [try ImageReference(parsing: name).description]
+        let containerdName = try annotations?[OCI.Annotation.containerdImageName].map { try ImageReference(parsing: $0) }
+        guard let ref = annotations?[OCI.Annotation.refName] else {
+            return containerdName.map { [$0.description] } ?? []
         }
-        if let ref = annotations?[OCI.Annotation.refName], ref.contains("/") || ref.contains(":") || ref.contains("@") {
+        if ref.contains("/") || ref.contains(":") || ref.contains("@") {
             return [try ImageReference(parsing: ref).description]
         }
-        return []
+        guard var name = containerdName else { return [] }
+        guard ImageReference.isValidTag(ref) else {
+            throw ImageStoreError.invalidReference(ref, reason: "\(OCI.Annotation.refName) is neither a reference nor a tag")
+        }
+        name.tag = ref
+        name.digest = nil
+        return [name.description]
     }
 
     /// The manifest for this machine's platform behind `descriptor` (following nested indexes).
@@ -172,7 +200,7 @@ private struct Loading {
     // MARK: docker save
 
     mutating func dockerArchive() throws -> [(names: [String], digest: Digest)] {
-        let manifestPath = source + "/manifest.json"
+        let manifestPath = try sourceFile("manifest.json")
         let entries = try store.decode([OCI.DockerSaveEntry].self, at: manifestPath)
         var images: [(names: [String], digest: Digest)] = []
         for entry in entries {
@@ -213,7 +241,7 @@ private struct Loading {
     /// Hashes a file of the archive (named relative to it) into staging; returns digest and size.
     mutating func stageFile(_ relative: String) throws -> (Digest, Int64) {
         let components = try LayerUnpacker.cleanComponents(relative)
-        let path = source + "/" + components.joined(separator: "/")
+        let path = try sourceFile(components.joined(separator: "/"))
         guard FileSystem.fileType(path) == S_IFREG else {
             throw ImageStoreError.invalidImage(path: path, reason: "missing file named by manifest.json")
         }
@@ -254,7 +282,7 @@ private struct Loading {
         if let path = staged[digest] { return path }
         let stored = store.blobPath(digest)
         if FileSystem.exists(stored) { return stored }
-        let path = source + "/blobs/sha256/" + digest.hex
+        let path = try sourceFile("blobs/sha256/" + digest.hex)
         guard FileSystem.fileType(path) == S_IFREG else {
             throw ImageStoreError.invalidImage(path: path, reason: "blob \(digest) missing from the layout")
         }

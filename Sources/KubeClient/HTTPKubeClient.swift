@@ -119,10 +119,12 @@ public final class HTTPKubeClient: KubeClient {
         try await send(.GET, Self.path(resource, namespace: namespace, name: name))
     }
 
-    public func list(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> ObjectList {
+    public func list(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> ObjectList<JSONValue> {
         let value = try await send(.GET, Self.path(resource, namespace: namespace) + Self.queryString(Self.listQuery(options, watch: false)))
-        return ObjectList(items: value["items"]?.arrayValue ?? [], resourceVersion: value[path: ["metadata", "resourceVersion"]]?.stringValue ?? "",
-                          continueToken: value[path: ["metadata", "continue"]]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
+        return ObjectList(apiVersion: resource.gvk.apiVersion, kind: resource.listKind, metadata: ListMeta(
+            resourceVersion: value[path: ["metadata", "resourceVersion"]]?.stringValue,
+            continue: value[path: ["metadata", "continue"]]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }),
+            items: value["items"]?.arrayValue ?? [])
     }
 
     public func watch(_ resource: APIResource, namespace: String?, options: ListOptions) async throws
@@ -187,7 +189,7 @@ public final class HTTPKubeClient: KubeClient {
 
     @discardableResult
     public func delete(_ resource: APIResource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue? {
-        let value = try await send(.DELETE, Self.path(resource, namespace: namespace ?? defaultNamespace, name: name), body: options.json)
+        let value = try await send(.DELETE, Self.path(resource, namespace: namespace ?? defaultNamespace, name: name), body: try JSONValue(encoding: options))
         if value["kind"]?.stringValue == "Status" { return nil }
         if value[path: ["metadata", "deletionTimestamp"]] != nil { return value }
         return nil

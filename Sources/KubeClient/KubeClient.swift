@@ -6,7 +6,7 @@ import KubeModel
 /// (`HTTPKubeClient`) behave the same, because both go through the server's registry.
 public protocol KubeClient: Sendable {
     func get(_ resource: APIResource, namespace: String?, name: String) async throws -> JSONValue
-    func list(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> ObjectList
+    func list(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> ObjectList<JSONValue>
     /// Events in resourceVersion order; with `options.resourceVersion` empty or "0" the current
     /// objects arrive first as ADDED.
     func watch(_ resource: APIResource, namespace: String?, options: ListOptions) async throws
@@ -26,7 +26,7 @@ public protocol KubeClient: Sendable {
 }
 
 extension KubeClient {
-    public func list(_ resource: APIResource, namespace: String? = nil) async throws -> ObjectList {
+    public func list(_ resource: APIResource, namespace: String? = nil) async throws -> ObjectList<JSONValue> {
         try await list(resource, namespace: namespace, options: ListOptions())
     }
 
@@ -72,49 +72,14 @@ public struct ListOptions: Sendable, Hashable {
     }
 }
 
-/// Options of a delete (`metav1.DeleteOptions`).
-public struct DeleteOptions: Sendable, Hashable {
-    /// `Foreground`, `Background` or `Orphan`.
-    public var propagationPolicy: String?
-    public var gracePeriodSeconds: Int64?
-    public var preconditionUID: String?
-    public var preconditionResourceVersion: String?
-    public var dryRun: Bool
-
-    public init(
-        propagationPolicy: String? = nil, gracePeriodSeconds: Int64? = nil, preconditionUID: String? = nil,
-        preconditionResourceVersion: String? = nil, dryRun: Bool = false
-    ) {
-        self.propagationPolicy = propagationPolicy
-        self.gracePeriodSeconds = gracePeriodSeconds
-        self.preconditionUID = preconditionUID
-        self.preconditionResourceVersion = preconditionResourceVersion
-        self.dryRun = dryRun
+extension DeleteOptions {
+    /// Reads a DeleteOptions body; an empty or unreadable body means the defaults.
+    public static func decoding(_ json: JSONValue) -> DeleteOptions {
+        (try? json.decode(DeleteOptions.self)) ?? DeleteOptions()
     }
 
-    /// The JSON body of a DELETE request.
-    public var json: JSONValue {
-        var members: [String: JSONValue] = ["kind": .string("DeleteOptions"), "apiVersion": .string("v1")]
-        if let propagationPolicy { members["propagationPolicy"] = .string(propagationPolicy) }
-        if let gracePeriodSeconds { members["gracePeriodSeconds"] = .int(gracePeriodSeconds) }
-        var preconditions: [String: JSONValue] = [:]
-        if let preconditionUID { preconditions["uid"] = .string(preconditionUID) }
-        if let preconditionResourceVersion { preconditions["resourceVersion"] = .string(preconditionResourceVersion) }
-        if !preconditions.isEmpty { members["preconditions"] = .object(preconditions) }
-        if dryRun { members["dryRun"] = .array([.string("All")]) }
-        return .object(members)
-    }
-
-    /// Reads a DeleteOptions body (unknown members ignored).
-    public init(json: JSONValue) {
-        self.init(
-            propagationPolicy: json["propagationPolicy"]?.stringValue,
-            gracePeriodSeconds: json["gracePeriodSeconds"]?.intValue,
-            preconditionUID: json[path: ["preconditions", "uid"]]?.stringValue,
-            preconditionResourceVersion: json[path: ["preconditions", "resourceVersion"]]?.stringValue,
-            dryRun: !(json["dryRun"]?.arrayValue ?? []).isEmpty
-        )
-    }
+    /// Whether `dryRun: ["All"]` was asked for.
+    public var isDryRun: Bool { dryRun?.contains("All") ?? false }
 }
 
 /// The patch formats Kubernetes accepts, by Content-Type.
@@ -123,19 +88,6 @@ public enum PatchType: String, Sendable, CaseIterable {
     case merge = "application/merge-patch+json"
     case strategicMerge = "application/strategic-merge-patch+json"
     case apply = "application/apply-patch+yaml"
-}
-
-/// A page of a list: the items and the list's resourceVersion.
-public struct ObjectList: Sendable, Hashable {
-    public var items: [JSONValue]
-    public var resourceVersion: String
-    public var continueToken: String?
-
-    public init(items: [JSONValue], resourceVersion: String, continueToken: String? = nil) {
-        self.items = items
-        self.resourceVersion = resourceVersion
-        self.continueToken = continueToken
-    }
 }
 
 /// One event of a watch (`{"type":"ADDED","object":{…}}`).

@@ -98,13 +98,14 @@ extension JSONValue {
         return nil
     }
 
-    /// Decodes JSON bytes.
+    /// Decodes JSON bytes (errors are `JSONValue.ParseError`, naming the line).
     public init(json data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONValue.parse(data)
     }
 
     /// Encodes to JSON bytes with sorted keys, so equal documents give equal bytes.
     public func jsonData(pretty: Bool = false) throws -> Data {
+        if !pretty { return Data(try serialized()) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)

@@ -16,12 +16,12 @@ extension LabelSelector {
                 throw ParseError("unable to parse requirement: found '\(token.text)', expected: identifier")
             }
             if negated {
-                requirements.append(try Self.requirement(key: key, op: .doesNotExist, values: []))
+                requirements.append(try Self.parsedRequirement(key: key, op: .doesNotExist, values: []))
             } else {
                 let op = lexer.peek()
                 switch op {
                 case .comma, .end:
-                    requirements.append(try Self.requirement(key: key, op: .exists, values: []))
+                    requirements.append(try Self.parsedRequirement(key: key, op: .exists, values: []))
                 case .equals, .doubleEquals, .notEquals, .greaterThan, .lessThan:
                     _ = lexer.next()
                     var value = ""
@@ -38,7 +38,7 @@ extension LabelSelector {
                     case .greaterThan: .greaterThan
                     default: .lessThan
                     }
-                    requirements.append(try Self.requirement(key: key, op: parsedOp, values: [value]))
+                    requirements.append(try Self.parsedRequirement(key: key, op: parsedOp, values: [value]))
                 case .in, .notIn:
                     _ = lexer.next()
                     guard lexer.next() == .openParen else { throw ParseError("found '\(lexer.peek().text)', expected: '('") }
@@ -64,7 +64,7 @@ extension LabelSelector {
                             throw ParseError("found '\(other.text)', expected: ',', ')' or identifier")
                         }
                     }
-                    requirements.append(try Self.requirement(key: key, op: op == .in ? .in : .notIn, values: values))
+                    requirements.append(try Self.parsedRequirement(key: key, op: op == .in ? .in : .notIn, values: values))
                 default:
                     throw ParseError("found '\(op.text)', expected: in, notin, =, ==, !=, gt, lt")
                 }
@@ -74,6 +74,15 @@ extension LabelSelector {
             if separator != .comma { throw ParseError("found '\(separator.text)', expected: ',' or 'end of string'") }
         }
         self.init(requirements: requirements)
+    }
+
+    /// `labels.Parse` reports requirement errors as `unable to parse requirement: …`.
+    static func parsedRequirement(key: String, op: Requirement.Operator, values: [String]) throws(ParseError) -> Requirement {
+        do {
+            return try requirement(key: key, op: op, values: values)
+        } catch {
+            throw ParseError("unable to parse requirement: \(error.description)")
+        }
     }
 
     enum Token: Equatable {

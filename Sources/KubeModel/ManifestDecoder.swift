@@ -39,7 +39,7 @@ public enum ManifestDecoder {
         var result: [JSONValue] = []
         do {
             // The sequence keeps a parse error instead of throwing it.
-            var nodes = try Yams.compose_all(yaml: text)
+            var nodes = try Yams.compose_all(yaml: text, resolver)
             while let node = nodes.next() {
                 let value = try jsonValue(node)
                 if value != .null { result.append(value) }
@@ -61,6 +61,18 @@ public enum ManifestDecoder {
             return [document]
         }
     }
+
+    /// YAML 1.1 scalars as Kubernetes' reader (go-yaml v2) resolves them: no sexagesimal
+    /// numbers (`1:30` stays a string) and no timestamps (they stay strings).
+    /// `Resolver` holds only immutable rules (compiled regular expressions), so sharing it is safe.
+    nonisolated(unsafe) static let resolver: Resolver = {
+        let int = #"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"#
+        let float = #"^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"#
+        guard let intRule = try? Resolver.Rule(.int, int), let floatRule = try? Resolver.Rule(.float, float) else {
+            return .default
+        }
+        return Resolver.basic.appending(.bool).appending(intRule).appending(floatRule).appending(.merge).appending(.null)
+    }()
 
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D

@@ -185,6 +185,7 @@ public enum OpenAPIDocuments {
             properties[field.name] = propertySchema(field)
         }
         var schema: [String: JSONValue] = ["type": .string("object"), "properties": .object(properties)]
+        if !definition.description.isEmpty { schema["description"] = .string(definition.description) }
         let required = definition.fields.values.filter(\.required).map(\.name).sorted()
         if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
         if !definition.kinds.isEmpty { schema["x-kubernetes-group-version-kind"] = .array(definition.kinds.map(gvkValue)) }
@@ -198,6 +199,7 @@ public enum OpenAPIDocuments {
     static func propertySchema(_ field: SchemaField) -> JSONValue {
         var schema = typeSchema(field.type)
         guard case .object(var members) = schema else { return schema }
+        if !field.description.isEmpty { members["description"] = .string(field.description) }
         if case .array = field.type {
             if let strategy = field.patchStrategy.isEmpty ? nil : field.patchStrategy.joined(separator: ",") {
                 members["x-kubernetes-patch-strategy"] = .string(strategy)

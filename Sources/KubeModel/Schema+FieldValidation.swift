@@ -17,6 +17,18 @@ extension Schema {
         "strict decoding error: " + unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
     }
 
+    /// The 400 BadRequest Status message for `fieldValidation=Strict`:
+    /// `StatefulSet in version "v1" cannot be handled as a StatefulSet: strict decoding error: unknown field "spec.foo"`.
+    public static func strictDecodingStatusMessage(_ unknownFields: [String], gvk: GroupVersionKind) -> String {
+        "\(gvk.kind) in version \"\(gvk.version)\" cannot be handled as a \(gvk.kind): " + strictDecodingMessage(unknownFields)
+    }
+
+    /// The `Warning` header values for `fieldValidation=Warn` (kubectl prints
+    /// `Warning: unknown field "spec.foo"`): `299 - "unknown field \"spec.foo\""`.
+    public static func unknownFieldWarnings(_ unknownFields: [String]) -> [String] {
+        unknownFields.map { #"299 - "unknown field \"\#($0)\"""# }
+    }
+
     private static func collect(_ value: JSONValue, type: SchemaType, path: String, into result: inout [String]) {
         switch (type, value) {
         case (.reference(let name), .object(let members)):

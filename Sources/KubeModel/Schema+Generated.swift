@@ -2,1416 +2,1417 @@
 // (Kubernetes release-1.37 OpenAPI). DO NOT EDIT.
 
 extension Schema {
-    /// `@definition` lines, then one `field type` line per field (`!` marks required).
-    static let generated = """
-@io.k8s.api.apps.v1.ControllerRevision
-apiVersion string
-!data rawextension
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-revision int64
-@io.k8s.api.apps.v1.ControllerRevisionList
-apiVersion string
-!items [@io.k8s.api.apps.v1.ControllerRevision]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy
-maxUnavailable intorstring
-partition int32
-@io.k8s.api.apps.v1.StatefulSet
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-!spec @io.k8s.api.apps.v1.StatefulSetSpec
-status @io.k8s.api.apps.v1.StatefulSetStatus
-@io.k8s.api.apps.v1.StatefulSetCondition
-lastTransitionTime time
-message string
-reason string
-status string
-type string
-@io.k8s.api.apps.v1.StatefulSetList
-apiVersion string
-!items [@io.k8s.api.apps.v1.StatefulSet]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.apps.v1.StatefulSetOrdinals
-start int32
-@io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy
-whenDeleted string
-whenScaled string
-@io.k8s.api.apps.v1.StatefulSetSpec
-minReadySeconds int32
-ordinals @io.k8s.api.apps.v1.StatefulSetOrdinals
-persistentVolumeClaimRetentionPolicy @io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy
-podManagementPolicy string
-replicas int32
-revisionHistoryLimit int32
-!selector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-serviceName string
-!template @io.k8s.api.core.v1.PodTemplateSpec
-updateStrategy @io.k8s.api.apps.v1.StatefulSetUpdateStrategy
-volumeClaimTemplates [@io.k8s.api.core.v1.PersistentVolumeClaim]
-@io.k8s.api.apps.v1.StatefulSetStatus
-availableReplicas int32
-collisionCount int32
-conditions [@io.k8s.api.apps.v1.StatefulSetCondition]
-currentReplicas int32
-currentRevision string
-observedGeneration int64
-readyReplicas int32
-!replicas int32
-updateRevision string
-updatedReplicas int32
-@io.k8s.api.apps.v1.StatefulSetUpdateStrategy
-rollingUpdate @io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy
-type string
-@io.k8s.api.autoscaling.v1.Scale
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.autoscaling.v1.ScaleSpec
-status @io.k8s.api.autoscaling.v1.ScaleStatus
-@io.k8s.api.autoscaling.v1.ScaleSpec
-replicas int32
-@io.k8s.api.autoscaling.v1.ScaleStatus
-!replicas int32
-selector string
-@io.k8s.api.coordination.v1.Lease
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.coordination.v1.LeaseSpec
-@io.k8s.api.coordination.v1.LeaseList
-apiVersion string
-!items [@io.k8s.api.coordination.v1.Lease]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.coordination.v1.LeaseSpec
-acquireTime microtime
-holderIdentity string
-leaseDurationSeconds int32
-leaseTransitions int32
-preferredHolder string
-renewTime microtime
-strategy string
-@io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource
-fsType string
-partition int32
-readOnly boolean
-!volumeID string
-@io.k8s.api.core.v1.Affinity
-nodeAffinity @io.k8s.api.core.v1.NodeAffinity
-podAffinity @io.k8s.api.core.v1.PodAffinity
-podAntiAffinity @io.k8s.api.core.v1.PodAntiAffinity
-@io.k8s.api.core.v1.AppArmorProfile
-localhostProfile string
-!type string
-@io.k8s.api.core.v1.AttachedVolume
-!devicePath string
-!name string
-@io.k8s.api.core.v1.AzureDiskVolumeSource
-cachingMode string
-!diskName string
-!diskURI string
-fsType string
-kind string
-readOnly boolean
-@io.k8s.api.core.v1.AzureFilePersistentVolumeSource
-readOnly boolean
-!secretName string
-secretNamespace string
-!shareName string
-@io.k8s.api.core.v1.AzureFileVolumeSource
-readOnly boolean
-!secretName string
-!shareName string
-@io.k8s.api.core.v1.Binding
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-!target @io.k8s.api.core.v1.ObjectReference
-@io.k8s.api.core.v1.CSIPersistentVolumeSource
-controllerExpandSecretRef @io.k8s.api.core.v1.SecretReference
-controllerPublishSecretRef @io.k8s.api.core.v1.SecretReference
-!driver string
-fsType string
-nodeExpandSecretRef @io.k8s.api.core.v1.SecretReference
-nodePublishSecretRef @io.k8s.api.core.v1.SecretReference
-nodeStageSecretRef @io.k8s.api.core.v1.SecretReference
-readOnly boolean
-volumeAttributes {string}
-!volumeHandle string
-@io.k8s.api.core.v1.CSIVolumeSource
-!driver string
-fsType string
-nodePublishSecretRef @io.k8s.api.core.v1.LocalObjectReference
-readOnly boolean
-volumeAttributes {string}
-@io.k8s.api.core.v1.Capabilities
-add [string]
-drop [string]
-@io.k8s.api.core.v1.CephFSPersistentVolumeSource
-!monitors [string]
-path string
-readOnly boolean
-secretFile string
-secretRef @io.k8s.api.core.v1.SecretReference
-user string
-@io.k8s.api.core.v1.CephFSVolumeSource
-!monitors [string]
-path string
-readOnly boolean
-secretFile string
-secretRef @io.k8s.api.core.v1.LocalObjectReference
-user string
-@io.k8s.api.core.v1.CinderPersistentVolumeSource
-fsType string
-readOnly boolean
-secretRef @io.k8s.api.core.v1.SecretReference
-!volumeID string
-@io.k8s.api.core.v1.CinderVolumeSource
-fsType string
-readOnly boolean
-secretRef @io.k8s.api.core.v1.LocalObjectReference
-!volumeID string
-@io.k8s.api.core.v1.ClientIPConfig
-timeoutSeconds int32
-@io.k8s.api.core.v1.ClusterTrustBundleProjection
-labelSelector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-name string
-optional boolean
-!path string
-signerName string
-user int32
-@io.k8s.api.core.v1.ConfigMap
-apiVersion string
-binaryData {byte}
-data {string}
-immutable boolean
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-@io.k8s.api.core.v1.ConfigMapEnvSource
-name string
-optional boolean
-@io.k8s.api.core.v1.ConfigMapKeySelector
-!key string
-name string
-optional boolean
-@io.k8s.api.core.v1.ConfigMapList
-apiVersion string
-!items [@io.k8s.api.core.v1.ConfigMap]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.ConfigMapNodeConfigSource
-!kubeletConfigKey string
-!name string
-!namespace string
-resourceVersion string
-uid string
-@io.k8s.api.core.v1.ConfigMapProjection
-items [@io.k8s.api.core.v1.KeyToPath]
-name string
-optional boolean
-@io.k8s.api.core.v1.ConfigMapVolumeSource
-defaultMode int64
-defaultUser int32
-items [@io.k8s.api.core.v1.KeyToPath]
-name string
-optional boolean
-@io.k8s.api.core.v1.Container
-args [string]
-command [string]
-env [@io.k8s.api.core.v1.EnvVar]
-envFrom [@io.k8s.api.core.v1.EnvFromSource]
-image string
-imagePullPolicy string
-lifecycle @io.k8s.api.core.v1.Lifecycle
-livenessProbe @io.k8s.api.core.v1.Probe
-!name string
-ports [@io.k8s.api.core.v1.ContainerPort]
-readinessProbe @io.k8s.api.core.v1.Probe
-resizePolicy [@io.k8s.api.core.v1.ContainerResizePolicy]
-resources @io.k8s.api.core.v1.ResourceRequirements
-restartPolicy string
-restartPolicyRules [@io.k8s.api.core.v1.ContainerRestartRule]
-securityContext @io.k8s.api.core.v1.SecurityContext
-startupProbe @io.k8s.api.core.v1.Probe
-stdin boolean
-stdinOnce boolean
-terminationMessagePath string
-terminationMessagePolicy string
-tty boolean
-volumeDevices [@io.k8s.api.core.v1.VolumeDevice]
-volumeMounts [@io.k8s.api.core.v1.VolumeMount]
-workingDir string
-@io.k8s.api.core.v1.ContainerExtendedResourceRequest
-!containerName string
-!requestName string
-!resourceName string
-@io.k8s.api.core.v1.ContainerImage
-names [string]
-sizeBytes int32
-@io.k8s.api.core.v1.ContainerPort
-!containerPort int32
-hostIP string
-hostPort int32
-name string
-protocol string
-@io.k8s.api.core.v1.ContainerResizePolicy
-!resourceName string
-!restartPolicy string
-@io.k8s.api.core.v1.ContainerRestartRule
-!action string
-exitCodes @io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes
-@io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes
-!operator string
-values [int32]
-@io.k8s.api.core.v1.ContainerState
-running @io.k8s.api.core.v1.ContainerStateRunning
-terminated @io.k8s.api.core.v1.ContainerStateTerminated
-waiting @io.k8s.api.core.v1.ContainerStateWaiting
-@io.k8s.api.core.v1.ContainerStateRunning
-startedAt time
-@io.k8s.api.core.v1.ContainerStateTerminated
-containerID string
-!exitCode int32
-finishedAt time
-message string
-reason string
-signal int32
-startedAt time
-@io.k8s.api.core.v1.ContainerStateWaiting
-message string
-reason string
-@io.k8s.api.core.v1.ContainerStatus
-allocatedResources {string}
-allocatedResourcesStatus [@io.k8s.api.core.v1.ResourceStatus]
-containerID string
-!image string
-!imageID string
-lastState @io.k8s.api.core.v1.ContainerState
-!name string
-!ready boolean
-resources @io.k8s.api.core.v1.ResourceRequirements
-!restartCount int32
-started boolean
-state @io.k8s.api.core.v1.ContainerState
-stopSignal string
-user @io.k8s.api.core.v1.ContainerUser
-volumeMounts [@io.k8s.api.core.v1.VolumeMountStatus]
-@io.k8s.api.core.v1.ContainerUser
-linux @io.k8s.api.core.v1.LinuxContainerUser
-@io.k8s.api.core.v1.DaemonEndpoint
-!Port int32
-@io.k8s.api.core.v1.DownwardAPIProjection
-items [@io.k8s.api.core.v1.DownwardAPIVolumeFile]
-@io.k8s.api.core.v1.DownwardAPIVolumeFile
-fieldRef @io.k8s.api.core.v1.ObjectFieldSelector
-mode int32
-!path string
-resourceFieldRef @io.k8s.api.core.v1.ResourceFieldSelector
-user int32
-@io.k8s.api.core.v1.DownwardAPIVolumeSource
-defaultMode int64
-defaultUser int32
-items [@io.k8s.api.core.v1.DownwardAPIVolumeFile]
-@io.k8s.api.core.v1.EmptyDirVolumeSource
-medium string
-mode int32
-sizeLimit quantity
-@io.k8s.api.core.v1.EndpointAddress
-hostname string
-!ip string
-nodeName string
-targetRef @io.k8s.api.core.v1.ObjectReference
-@io.k8s.api.core.v1.EndpointPort
-appProtocol string
-name string
-!port int32
-protocol string
-@io.k8s.api.core.v1.EndpointSubset
-addresses [@io.k8s.api.core.v1.EndpointAddress]
-notReadyAddresses [@io.k8s.api.core.v1.EndpointAddress]
-ports [@io.k8s.api.core.v1.EndpointPort]
-@io.k8s.api.core.v1.Endpoints
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-subsets [@io.k8s.api.core.v1.EndpointSubset]
-@io.k8s.api.core.v1.EndpointsList
-apiVersion string
-!items [@io.k8s.api.core.v1.Endpoints]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.EnvFromSource
-configMapRef @io.k8s.api.core.v1.ConfigMapEnvSource
-prefix string
-secretRef @io.k8s.api.core.v1.SecretEnvSource
-@io.k8s.api.core.v1.EnvVar
-!name string
-value string
-valueFrom @io.k8s.api.core.v1.EnvVarSource
-@io.k8s.api.core.v1.EnvVarSource
-configMapKeyRef @io.k8s.api.core.v1.ConfigMapKeySelector
-fieldRef @io.k8s.api.core.v1.ObjectFieldSelector
-fileKeyRef @io.k8s.api.core.v1.FileKeySelector
-resourceFieldRef @io.k8s.api.core.v1.ResourceFieldSelector
-secretKeyRef @io.k8s.api.core.v1.SecretKeySelector
-@io.k8s.api.core.v1.EphemeralContainer
-args [string]
-command [string]
-env [@io.k8s.api.core.v1.EnvVar]
-envFrom [@io.k8s.api.core.v1.EnvFromSource]
-image string
-imagePullPolicy string
-lifecycle @io.k8s.api.core.v1.Lifecycle
-livenessProbe @io.k8s.api.core.v1.Probe
-!name string
-ports [@io.k8s.api.core.v1.ContainerPort]
-readinessProbe @io.k8s.api.core.v1.Probe
-resizePolicy [@io.k8s.api.core.v1.ContainerResizePolicy]
-resources @io.k8s.api.core.v1.ResourceRequirements
-restartPolicy string
-restartPolicyRules [@io.k8s.api.core.v1.ContainerRestartRule]
-securityContext @io.k8s.api.core.v1.SecurityContext
-startupProbe @io.k8s.api.core.v1.Probe
-stdin boolean
-stdinOnce boolean
-targetContainerName string
-terminationMessagePath string
-terminationMessagePolicy string
-tty boolean
-volumeDevices [@io.k8s.api.core.v1.VolumeDevice]
-volumeMounts [@io.k8s.api.core.v1.VolumeMount]
-workingDir string
-@io.k8s.api.core.v1.EphemeralVolumeSource
-volumeClaimTemplate @io.k8s.api.core.v1.PersistentVolumeClaimTemplate
-@io.k8s.api.core.v1.Event
-action string
-apiVersion string
-count int32
-eventTime microtime
-firstTimestamp time
-!involvedObject @io.k8s.api.core.v1.ObjectReference
-kind string
-lastTimestamp time
-message string
-!metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-reason string
-related @io.k8s.api.core.v1.ObjectReference
-reportingComponent string
-reportingInstance string
-series @io.k8s.api.core.v1.EventSeries
-source @io.k8s.api.core.v1.EventSource
-type string
-@io.k8s.api.core.v1.EventList
-apiVersion string
-!items [@io.k8s.api.core.v1.Event]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.EventSeries
-count int32
-lastObservedTime microtime
-@io.k8s.api.core.v1.EventSource
-component string
-host string
-@io.k8s.api.core.v1.EvictionResponder
-!name string
-!priority int32
-@io.k8s.api.core.v1.ExecAction
-command [string]
-@io.k8s.api.core.v1.FCVolumeSource
-fsType string
-lun int32
-readOnly boolean
-targetWWNs [string]
-wwids [string]
-@io.k8s.api.core.v1.FileKeySelector
-!key string
-optional boolean
-!path string
-!volumeName string
-@io.k8s.api.core.v1.FlexPersistentVolumeSource
-!driver string
-fsType string
-options {string}
-readOnly boolean
-secretRef @io.k8s.api.core.v1.SecretReference
-@io.k8s.api.core.v1.FlexVolumeSource
-!driver string
-fsType string
-options {string}
-readOnly boolean
-secretRef @io.k8s.api.core.v1.LocalObjectReference
-@io.k8s.api.core.v1.FlockerVolumeSource
-datasetName string
-datasetUUID string
-@io.k8s.api.core.v1.GCEPersistentDiskVolumeSource
-fsType string
-partition int32
-!pdName string
-readOnly boolean
-@io.k8s.api.core.v1.GRPCAction
-mode string
-!port int32
-service string
-@io.k8s.api.core.v1.GitRepoVolumeSource
-directory string
-!repository string
-revision string
-@io.k8s.api.core.v1.GlusterfsPersistentVolumeSource
-!endpoints string
-endpointsNamespace string
-!path string
-readOnly boolean
-@io.k8s.api.core.v1.GlusterfsVolumeSource
-!endpoints string
-!path string
-readOnly boolean
-@io.k8s.api.core.v1.HTTPGetAction
-host string
-httpHeaders [@io.k8s.api.core.v1.HTTPHeader]
-path string
-!port intorstring
-protocol string
-scheme string
-@io.k8s.api.core.v1.HTTPHeader
-!name string
-!value string
-@io.k8s.api.core.v1.HostAlias
-hostnames [string]
-!ip string
-@io.k8s.api.core.v1.HostIP
-!ip string
-@io.k8s.api.core.v1.HostPathVolumeSource
-!path string
-type string
-@io.k8s.api.core.v1.ISCSIPersistentVolumeSource
-chapAuthDiscovery boolean
-chapAuthSession boolean
-fsType string
-initiatorName string
-!iqn string
-iscsiInterface string
-!lun int32
-portals [string]
-readOnly boolean
-secretRef @io.k8s.api.core.v1.SecretReference
-!targetPortal string
-@io.k8s.api.core.v1.ISCSIVolumeSource
-chapAuthDiscovery boolean
-chapAuthSession boolean
-fsType string
-initiatorName string
-!iqn string
-iscsiInterface string
-!lun int32
-portals [string]
-readOnly boolean
-secretRef @io.k8s.api.core.v1.LocalObjectReference
-!targetPortal string
-@io.k8s.api.core.v1.ImageVolumeSource
-pullPolicy string
-reference string
-@io.k8s.api.core.v1.ImageVolumeStatus
-!imageRef string
-@io.k8s.api.core.v1.KeyToPath
-!key string
-mode int32
-!path string
-user int32
-@io.k8s.api.core.v1.Lifecycle
-postStart @io.k8s.api.core.v1.LifecycleHandler
-preStop @io.k8s.api.core.v1.LifecycleHandler
-stopSignal string
-@io.k8s.api.core.v1.LifecycleHandler
-exec @io.k8s.api.core.v1.ExecAction
-httpGet @io.k8s.api.core.v1.HTTPGetAction
-sleep @io.k8s.api.core.v1.SleepAction
-tcpSocket @io.k8s.api.core.v1.TCPSocketAction
-@io.k8s.api.core.v1.LinuxContainerUser
-!gid int32
-supplementalGroups [int64]
-!uid int32
-@io.k8s.api.core.v1.LoadBalancerIngress
-hostname string
-ip string
-ipMode string
-ports [@io.k8s.api.core.v1.PortStatus]
-@io.k8s.api.core.v1.LoadBalancerStatus
-ingress [@io.k8s.api.core.v1.LoadBalancerIngress]
-@io.k8s.api.core.v1.LocalObjectReference
-name string
-@io.k8s.api.core.v1.LocalVolumeSource
-fsType string
-!path string
-@io.k8s.api.core.v1.ModifyVolumeStatus
-!status string
-targetVolumeAttributesClassName string
-@io.k8s.api.core.v1.NFSVolumeSource
-!path string
-readOnly boolean
-!server string
-@io.k8s.api.core.v1.Namespace
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.core.v1.NamespaceSpec
-status @io.k8s.api.core.v1.NamespaceStatus
-@io.k8s.api.core.v1.NamespaceCondition
-lastTransitionTime time
-message string
-reason string
-!status string
-!type string
-@io.k8s.api.core.v1.NamespaceList
-apiVersion string
-!items [@io.k8s.api.core.v1.Namespace]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.NamespaceSpec
-finalizers [string]
-@io.k8s.api.core.v1.NamespaceStatus
-conditions [@io.k8s.api.core.v1.NamespaceCondition]
-phase string
-@io.k8s.api.core.v1.Node
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.core.v1.NodeSpec
-status @io.k8s.api.core.v1.NodeStatus
-@io.k8s.api.core.v1.NodeAddress
-!address string
-!type string
-@io.k8s.api.core.v1.NodeAffinity
-preferredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.PreferredSchedulingTerm]
-requiredDuringSchedulingIgnoredDuringExecution @io.k8s.api.core.v1.NodeSelector
-@io.k8s.api.core.v1.NodeAllocatableMappedResources
-!name string
-!quantity string
-@io.k8s.api.core.v1.NodeAllocatableOverheadResources
-!name string
-perContainer string
-perPod string
-@io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus
-containers [string]
-mapping [@io.k8s.api.core.v1.NodeAllocatableMappedResources]
-overhead [@io.k8s.api.core.v1.NodeAllocatableOverheadResources]
-!resourceClaimName string
-@io.k8s.api.core.v1.NodeCondition
-lastHeartbeatTime time
-lastTransitionTime time
-message string
-reason string
-!status string
-!type string
-@io.k8s.api.core.v1.NodeConfigSource
-configMap @io.k8s.api.core.v1.ConfigMapNodeConfigSource
-@io.k8s.api.core.v1.NodeConfigStatus
-active @io.k8s.api.core.v1.NodeConfigSource
-assigned @io.k8s.api.core.v1.NodeConfigSource
-error string
-lastKnownGood @io.k8s.api.core.v1.NodeConfigSource
-@io.k8s.api.core.v1.NodeDaemonEndpoints
-kubeletEndpoint @io.k8s.api.core.v1.DaemonEndpoint
-@io.k8s.api.core.v1.NodeFeatures
-supplementalGroupsPolicy boolean
-@io.k8s.api.core.v1.NodeList
-apiVersion string
-!items [@io.k8s.api.core.v1.Node]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.NodePodPreemptionPolicy
-disableResizePreemption [string]
-@io.k8s.api.core.v1.NodeRuntimeHandler
-features @io.k8s.api.core.v1.NodeRuntimeHandlerFeatures
-name string
-@io.k8s.api.core.v1.NodeRuntimeHandlerFeatures
-recursiveReadOnlyMounts boolean
-userNamespaces boolean
-@io.k8s.api.core.v1.NodeSelector
-!nodeSelectorTerms [@io.k8s.api.core.v1.NodeSelectorTerm]
-@io.k8s.api.core.v1.NodeSelectorRequirement
-!key string
-!operator string
-values [string]
-@io.k8s.api.core.v1.NodeSelectorTerm
-matchExpressions [@io.k8s.api.core.v1.NodeSelectorRequirement]
-matchFields [@io.k8s.api.core.v1.NodeSelectorRequirement]
-@io.k8s.api.core.v1.NodeSpec
-configSource @io.k8s.api.core.v1.NodeConfigSource
-externalID string
-podCIDR string
-podCIDRs [string]
-podPreemptionPolicy @io.k8s.api.core.v1.NodePodPreemptionPolicy
-providerID string
-taints [@io.k8s.api.core.v1.Taint]
-unschedulable boolean
-@io.k8s.api.core.v1.NodeStatus
-addresses [@io.k8s.api.core.v1.NodeAddress]
-allocatable {quantity}
-capacity {quantity}
-conditions [@io.k8s.api.core.v1.NodeCondition]
-config @io.k8s.api.core.v1.NodeConfigStatus
-daemonEndpoints @io.k8s.api.core.v1.NodeDaemonEndpoints
-declaredFeatures [string]
-features @io.k8s.api.core.v1.NodeFeatures
-images [@io.k8s.api.core.v1.ContainerImage]
-nodeInfo @io.k8s.api.core.v1.NodeSystemInfo
-phase string
-runtimeHandlers [@io.k8s.api.core.v1.NodeRuntimeHandler]
-volumesAttached [@io.k8s.api.core.v1.AttachedVolume]
-volumesInUse [string]
-@io.k8s.api.core.v1.NodeSwapStatus
-capacity int32
-@io.k8s.api.core.v1.NodeSystemInfo
-!architecture string
-!bootID string
-!containerRuntimeVersion string
-!kernelVersion string
-!kubeProxyVersion string
-!kubeletVersion string
-!machineID string
-!operatingSystem string
-!osImage string
-runningInUserNamespace boolean
-swap @io.k8s.api.core.v1.NodeSwapStatus
-!systemUUID string
-@io.k8s.api.core.v1.ObjectFieldSelector
-apiVersion string
-!fieldPath string
-@io.k8s.api.core.v1.ObjectReference
-apiVersion string
-fieldPath string
-kind string
-name string
-namespace string
-resourceVersion string
-uid string
-@io.k8s.api.core.v1.PersistentVolume
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.core.v1.PersistentVolumeSpec
-status @io.k8s.api.core.v1.PersistentVolumeStatus
-@io.k8s.api.core.v1.PersistentVolumeClaim
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.core.v1.PersistentVolumeClaimSpec
-status @io.k8s.api.core.v1.PersistentVolumeClaimStatus
-@io.k8s.api.core.v1.PersistentVolumeClaimCondition
-lastProbeTime time
-lastTransitionTime time
-message string
-reason string
-!status string
-!type string
-@io.k8s.api.core.v1.PersistentVolumeClaimList
-apiVersion string
-!items [@io.k8s.api.core.v1.PersistentVolumeClaim]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.PersistentVolumeClaimSpec
-accessModes [string]
-dataSource @io.k8s.api.core.v1.TypedLocalObjectReference
-dataSourceRef @io.k8s.api.core.v1.TypedObjectReference
-resources @io.k8s.api.core.v1.VolumeResourceRequirements
-selector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-storageClassName string
-volumeAttributesClassName string
-volumeMode string
-volumeName string
-@io.k8s.api.core.v1.PersistentVolumeClaimStatus
-accessModes [string]
-allocatedResourceStatuses {string}
-allocatedResources {quantity}
-capacity {quantity}
-conditions [@io.k8s.api.core.v1.PersistentVolumeClaimCondition]
-currentVolumeAttributesClassName string
-healthStatus @io.k8s.api.core.v1.VolumeHealthStatus
-modifyVolumeStatus @io.k8s.api.core.v1.ModifyVolumeStatus
-phase string
-@io.k8s.api.core.v1.PersistentVolumeClaimTemplate
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-!spec @io.k8s.api.core.v1.PersistentVolumeClaimSpec
-@io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource
-!claimName string
-readOnly boolean
-@io.k8s.api.core.v1.PersistentVolumeList
-apiVersion string
-!items [@io.k8s.api.core.v1.PersistentVolume]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.PersistentVolumeSpec
-accessModes [string]
-awsElasticBlockStore @io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource
-azureDisk @io.k8s.api.core.v1.AzureDiskVolumeSource
-azureFile @io.k8s.api.core.v1.AzureFilePersistentVolumeSource
-capacity {quantity}
-cephfs @io.k8s.api.core.v1.CephFSPersistentVolumeSource
-cinder @io.k8s.api.core.v1.CinderPersistentVolumeSource
-claimRef @io.k8s.api.core.v1.ObjectReference
-csi @io.k8s.api.core.v1.CSIPersistentVolumeSource
-fc @io.k8s.api.core.v1.FCVolumeSource
-flexVolume @io.k8s.api.core.v1.FlexPersistentVolumeSource
-flocker @io.k8s.api.core.v1.FlockerVolumeSource
-gcePersistentDisk @io.k8s.api.core.v1.GCEPersistentDiskVolumeSource
-glusterfs @io.k8s.api.core.v1.GlusterfsPersistentVolumeSource
-hostPath @io.k8s.api.core.v1.HostPathVolumeSource
-iscsi @io.k8s.api.core.v1.ISCSIPersistentVolumeSource
-local @io.k8s.api.core.v1.LocalVolumeSource
-mountOptions [string]
-nfs @io.k8s.api.core.v1.NFSVolumeSource
-nodeAffinity @io.k8s.api.core.v1.VolumeNodeAffinity
-persistentVolumeReclaimPolicy string
-photonPersistentDisk @io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource
-portworxVolume @io.k8s.api.core.v1.PortworxVolumeSource
-quobyte @io.k8s.api.core.v1.QuobyteVolumeSource
-rbd @io.k8s.api.core.v1.RBDPersistentVolumeSource
-scaleIO @io.k8s.api.core.v1.ScaleIOPersistentVolumeSource
-storageClassName string
-storageos @io.k8s.api.core.v1.StorageOSPersistentVolumeSource
-volumeAttributesClassName string
-volumeMode string
-vsphereVolume @io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource
-@io.k8s.api.core.v1.PersistentVolumeStatus
-lastPhaseTransitionTime time
-message string
-phase string
-reason string
-@io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource
-fsType string
-!pdID string
-@io.k8s.api.core.v1.Pod
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.core.v1.PodSpec
-status @io.k8s.api.core.v1.PodStatus
-@io.k8s.api.core.v1.PodAffinity
-preferredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.WeightedPodAffinityTerm]
-requiredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.PodAffinityTerm]
-@io.k8s.api.core.v1.PodAffinityTerm
-labelSelector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-matchLabelKeys [string]
-mismatchLabelKeys [string]
-namespaceSelector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-namespaces [string]
-!topologyKey string
-@io.k8s.api.core.v1.PodAntiAffinity
-preferredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.WeightedPodAffinityTerm]
-requiredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.PodAffinityTerm]
-@io.k8s.api.core.v1.PodCertificateProjection
-certificateChainPath string
-credentialBundlePath string
-keyPath string
-!keyType string
-maxExpirationSeconds int32
-!signerName string
-user int32
-userAnnotations {string}
-@io.k8s.api.core.v1.PodCondition
-lastProbeTime time
-lastTransitionTime time
-message string
-observedGeneration int64
-reason string
-!status string
-!type string
-@io.k8s.api.core.v1.PodDNSConfig
-nameservers [string]
-options [@io.k8s.api.core.v1.PodDNSConfigOption]
-searches [string]
-@io.k8s.api.core.v1.PodDNSConfigOption
-name string
-value string
-@io.k8s.api.core.v1.PodExtendedResourceClaimStatus
-!requestMappings [@io.k8s.api.core.v1.ContainerExtendedResourceRequest]
-!resourceClaimName string
-@io.k8s.api.core.v1.PodIP
-!ip string
-@io.k8s.api.core.v1.PodList
-apiVersion string
-!items [@io.k8s.api.core.v1.Pod]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.PodOS
-!name string
-@io.k8s.api.core.v1.PodReadinessGate
-!conditionType string
-@io.k8s.api.core.v1.PodResourceClaim
-!name string
-resourceClaimName string
-resourceClaimTemplateName string
-@io.k8s.api.core.v1.PodResourceClaimStatus
-!name string
-resourceClaimName string
-@io.k8s.api.core.v1.PodSchedulingGate
-!name string
-@io.k8s.api.core.v1.PodSchedulingGroup
-podGroupName string
-@io.k8s.api.core.v1.PodSecurityContext
-appArmorProfile @io.k8s.api.core.v1.AppArmorProfile
-fsGroup int64
-fsGroupChangePolicy string
-runAsGroup int64
-runAsNonRoot boolean
-runAsUser int64
-seLinuxChangePolicy string
-seLinuxOptions @io.k8s.api.core.v1.SELinuxOptions
-seccompProfile @io.k8s.api.core.v1.SeccompProfile
-supplementalGroups [int64]
-supplementalGroupsPolicy string
-sysctls [@io.k8s.api.core.v1.Sysctl]
-windowsOptions @io.k8s.api.core.v1.WindowsSecurityContextOptions
-@io.k8s.api.core.v1.PodSpec
-activeDeadlineSeconds int64
-affinity @io.k8s.api.core.v1.Affinity
-automountServiceAccountToken boolean
-!containers [@io.k8s.api.core.v1.Container]
-dnsConfig @io.k8s.api.core.v1.PodDNSConfig
-dnsPolicy string
-enableServiceLinks boolean
-ephemeralContainers [@io.k8s.api.core.v1.EphemeralContainer]
-evictionResponders [@io.k8s.api.core.v1.EvictionResponder]
-hostAliases [@io.k8s.api.core.v1.HostAlias]
-hostIPC boolean
-hostNetwork boolean
-hostPID boolean
-hostUsers boolean
-hostname string
-hostnameOverride string
-imagePullSecrets [@io.k8s.api.core.v1.LocalObjectReference]
-initContainers [@io.k8s.api.core.v1.Container]
-nodeName string
-nodeSelector {string}
-os @io.k8s.api.core.v1.PodOS
-overhead {quantity}
-preemptionPolicy string
-priority int32
-priorityClassName string
-readinessGates [@io.k8s.api.core.v1.PodReadinessGate]
-resourceClaims [@io.k8s.api.core.v1.PodResourceClaim]
-resources @io.k8s.api.core.v1.ResourceRequirements
-restartPolicy string
-runtimeClassName string
-schedulerName string
-schedulingGates [@io.k8s.api.core.v1.PodSchedulingGate]
-schedulingGroup @io.k8s.api.core.v1.PodSchedulingGroup
-securityContext @io.k8s.api.core.v1.PodSecurityContext
-serviceAccount string
-serviceAccountName string
-setHostnameAsFQDN boolean
-shareProcessNamespace boolean
-subdomain string
-terminationGracePeriodSeconds int64
-tolerations [@io.k8s.api.core.v1.Toleration]
-topologySpreadConstraints [@io.k8s.api.core.v1.TopologySpreadConstraint]
-volumes [@io.k8s.api.core.v1.Volume]
-@io.k8s.api.core.v1.PodStatus
-allocatedResources {string}
-conditions [@io.k8s.api.core.v1.PodCondition]
-containerStatuses [@io.k8s.api.core.v1.ContainerStatus]
-ephemeralContainerStatuses [@io.k8s.api.core.v1.ContainerStatus]
-extendedResourceClaimStatus @io.k8s.api.core.v1.PodExtendedResourceClaimStatus
-hostIP string
-hostIPs [@io.k8s.api.core.v1.HostIP]
-initContainerStatuses [@io.k8s.api.core.v1.ContainerStatus]
-message string
-nodeAllocatableResourceClaimStatuses [@io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus]
-nominatedNodeName string
-observedGeneration int64
-phase string
-podIP string
-podIPs [@io.k8s.api.core.v1.PodIP]
-qosClass string
-reason string
-resize string
-resourceClaimStatuses [@io.k8s.api.core.v1.PodResourceClaimStatus]
-resources @io.k8s.api.core.v1.ResourceRequirements
-startTime time
-volumeHealth [@io.k8s.api.core.v1.PodVolumeHealth]
-@io.k8s.api.core.v1.PodTemplateSpec
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.core.v1.PodSpec
-@io.k8s.api.core.v1.PodVolumeHealth
-healthConditions [@io.k8s.api.core.v1.VolumeHealthCondition]
-lastTransitionTime time
-!name string
-@io.k8s.api.core.v1.PortStatus
-error string
-!port int32
-!protocol string
-@io.k8s.api.core.v1.PortworxVolumeSource
-fsType string
-readOnly boolean
-!volumeID string
-@io.k8s.api.core.v1.PreferredSchedulingTerm
-!preference @io.k8s.api.core.v1.NodeSelectorTerm
-!weight int32
-@io.k8s.api.core.v1.Probe
-exec @io.k8s.api.core.v1.ExecAction
-failureThreshold int32
-grpc @io.k8s.api.core.v1.GRPCAction
-httpGet @io.k8s.api.core.v1.HTTPGetAction
-initialDelaySeconds int32
-periodSeconds int32
-successThreshold int32
-tcpSocket @io.k8s.api.core.v1.TCPSocketAction
-terminationGracePeriodSeconds int64
-timeoutSeconds int32
-@io.k8s.api.core.v1.ProjectedVolumeSource
-defaultMode int64
-defaultUser int32
-sources [@io.k8s.api.core.v1.VolumeProjection]
-@io.k8s.api.core.v1.QuobyteVolumeSource
-group string
-readOnly boolean
-!registry string
-tenant string
-user string
-!volume string
-@io.k8s.api.core.v1.RBDPersistentVolumeSource
-fsType string
-!image string
-keyring string
-!monitors [string]
-pool string
-readOnly boolean
-secretRef @io.k8s.api.core.v1.SecretReference
-user string
-@io.k8s.api.core.v1.RBDVolumeSource
-fsType string
-!image string
-keyring string
-!monitors [string]
-pool string
-readOnly boolean
-secretRef @io.k8s.api.core.v1.LocalObjectReference
-user string
-@io.k8s.api.core.v1.ResourceClaim
-!name string
-request string
-@io.k8s.api.core.v1.ResourceFieldSelector
-containerName string
-divisor quantity
-!resource string
-@io.k8s.api.core.v1.ResourceHealth
-health string
-message string
-!resourceID string
-@io.k8s.api.core.v1.ResourceRequirements
-claims [@io.k8s.api.core.v1.ResourceClaim]
-limits {quantity}
-requests {quantity}
-@io.k8s.api.core.v1.ResourceStatus
-!name string
-resources [@io.k8s.api.core.v1.ResourceHealth]
-@io.k8s.api.core.v1.SELinuxOptions
-level string
-role string
-type string
-user string
-@io.k8s.api.core.v1.ScaleIOPersistentVolumeSource
-fsType string
-!gateway string
-protectionDomain string
-readOnly boolean
-!secretRef @io.k8s.api.core.v1.SecretReference
-sslEnabled boolean
-storageMode string
-storagePool string
-!system string
-volumeName string
-@io.k8s.api.core.v1.ScaleIOVolumeSource
-fsType string
-!gateway string
-protectionDomain string
-readOnly boolean
-!secretRef @io.k8s.api.core.v1.LocalObjectReference
-sslEnabled boolean
-storageMode string
-storagePool string
-!system string
-volumeName string
-@io.k8s.api.core.v1.SeccompProfile
-localhostProfile string
-!type string
-@io.k8s.api.core.v1.Secret
-apiVersion string
-data {byte}
-immutable boolean
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-stringData {string}
-type string
-@io.k8s.api.core.v1.SecretEnvSource
-name string
-optional boolean
-@io.k8s.api.core.v1.SecretKeySelector
-!key string
-name string
-optional boolean
-@io.k8s.api.core.v1.SecretList
-apiVersion string
-!items [@io.k8s.api.core.v1.Secret]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.SecretProjection
-items [@io.k8s.api.core.v1.KeyToPath]
-name string
-optional boolean
-@io.k8s.api.core.v1.SecretReference
-name string
-namespace string
-@io.k8s.api.core.v1.SecretVolumeSource
-defaultMode int64
-defaultUser int32
-items [@io.k8s.api.core.v1.KeyToPath]
-optional boolean
-secretName string
-@io.k8s.api.core.v1.SecurityContext
-allowPrivilegeEscalation boolean
-appArmorProfile @io.k8s.api.core.v1.AppArmorProfile
-capabilities @io.k8s.api.core.v1.Capabilities
-privileged boolean
-procMount string
-readOnlyRootFilesystem boolean
-runAsGroup int64
-runAsNonRoot boolean
-runAsUser int64
-seLinuxOptions @io.k8s.api.core.v1.SELinuxOptions
-seccompProfile @io.k8s.api.core.v1.SeccompProfile
-windowsOptions @io.k8s.api.core.v1.WindowsSecurityContextOptions
-@io.k8s.api.core.v1.Service
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-spec @io.k8s.api.core.v1.ServiceSpec
-status @io.k8s.api.core.v1.ServiceStatus
-@io.k8s.api.core.v1.ServiceAccountTokenProjection
-audience string
-expirationSeconds int64
-!path string
-user int32
-@io.k8s.api.core.v1.ServiceList
-apiVersion string
-!items [@io.k8s.api.core.v1.Service]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.core.v1.ServicePort
-appProtocol string
-name string
-nodePort int32
-!port int32
-protocol string
-targetPort intorstring
-@io.k8s.api.core.v1.ServiceSpec
-allocateLoadBalancerNodePorts boolean
-clusterIP string
-clusterIPs [string]
-externalIPs [string]
-externalName string
-externalTrafficPolicy string
-healthCheckNodePort int32
-internalTrafficPolicy string
-ipFamilies [string]
-ipFamilyPolicy string
-loadBalancerClass string
-loadBalancerIP string
-loadBalancerSourceRanges [string]
-ports [@io.k8s.api.core.v1.ServicePort]
-publishNotReadyAddresses boolean
-selector {string}
-sessionAffinity string
-sessionAffinityConfig @io.k8s.api.core.v1.SessionAffinityConfig
-trafficDistribution string
-type string
-@io.k8s.api.core.v1.ServiceStatus
-conditions [@io.k8s.apimachinery.pkg.apis.meta.v1.Condition]
-loadBalancer @io.k8s.api.core.v1.LoadBalancerStatus
-@io.k8s.api.core.v1.SessionAffinityConfig
-clientIP @io.k8s.api.core.v1.ClientIPConfig
-@io.k8s.api.core.v1.ShardInfo
-!selector string
-@io.k8s.api.core.v1.SleepAction
-!seconds int64
-@io.k8s.api.core.v1.StorageOSPersistentVolumeSource
-fsType string
-readOnly boolean
-secretRef @io.k8s.api.core.v1.ObjectReference
-volumeName string
-volumeNamespace string
-@io.k8s.api.core.v1.StorageOSVolumeSource
-fsType string
-readOnly boolean
-secretRef @io.k8s.api.core.v1.LocalObjectReference
-volumeName string
-volumeNamespace string
-@io.k8s.api.core.v1.Sysctl
-!name string
-!value string
-@io.k8s.api.core.v1.TCPSocketAction
-host string
-!port intorstring
-@io.k8s.api.core.v1.Taint
-!effect string
-!key string
-timeAdded time
-value string
-@io.k8s.api.core.v1.Toleration
-effect string
-key string
-operator string
-tolerationSeconds int64
-value string
-@io.k8s.api.core.v1.TopologySelectorLabelRequirement
-!key string
-!values [string]
-@io.k8s.api.core.v1.TopologySelectorTerm
-matchLabelExpressions [@io.k8s.api.core.v1.TopologySelectorLabelRequirement]
-@io.k8s.api.core.v1.TopologySpreadConstraint
-labelSelector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-matchLabelKeys [string]
-!maxSkew int32
-minDomains int32
-nodeAffinityPolicy string
-nodeTaintsPolicy string
-!topologyKey string
-!whenUnsatisfiable string
-@io.k8s.api.core.v1.TypedLocalObjectReference
-apiGroup string
-!kind string
-!name string
-@io.k8s.api.core.v1.TypedObjectReference
-apiGroup string
-!kind string
-!name string
-namespace string
-@io.k8s.api.core.v1.Volume
-awsElasticBlockStore @io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource
-azureDisk @io.k8s.api.core.v1.AzureDiskVolumeSource
-azureFile @io.k8s.api.core.v1.AzureFileVolumeSource
-cephfs @io.k8s.api.core.v1.CephFSVolumeSource
-cinder @io.k8s.api.core.v1.CinderVolumeSource
-configMap @io.k8s.api.core.v1.ConfigMapVolumeSource
-csi @io.k8s.api.core.v1.CSIVolumeSource
-downwardAPI @io.k8s.api.core.v1.DownwardAPIVolumeSource
-emptyDir @io.k8s.api.core.v1.EmptyDirVolumeSource
-ephemeral @io.k8s.api.core.v1.EphemeralVolumeSource
-fc @io.k8s.api.core.v1.FCVolumeSource
-flexVolume @io.k8s.api.core.v1.FlexVolumeSource
-flocker @io.k8s.api.core.v1.FlockerVolumeSource
-gcePersistentDisk @io.k8s.api.core.v1.GCEPersistentDiskVolumeSource
-gitRepo @io.k8s.api.core.v1.GitRepoVolumeSource
-glusterfs @io.k8s.api.core.v1.GlusterfsVolumeSource
-hostPath @io.k8s.api.core.v1.HostPathVolumeSource
-image @io.k8s.api.core.v1.ImageVolumeSource
-iscsi @io.k8s.api.core.v1.ISCSIVolumeSource
-!name string
-nfs @io.k8s.api.core.v1.NFSVolumeSource
-persistentVolumeClaim @io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource
-photonPersistentDisk @io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource
-portworxVolume @io.k8s.api.core.v1.PortworxVolumeSource
-projected @io.k8s.api.core.v1.ProjectedVolumeSource
-quobyte @io.k8s.api.core.v1.QuobyteVolumeSource
-rbd @io.k8s.api.core.v1.RBDVolumeSource
-scaleIO @io.k8s.api.core.v1.ScaleIOVolumeSource
-secret @io.k8s.api.core.v1.SecretVolumeSource
-storageos @io.k8s.api.core.v1.StorageOSVolumeSource
-vsphereVolume @io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource
-@io.k8s.api.core.v1.VolumeDevice
-!devicePath string
-!name string
-@io.k8s.api.core.v1.VolumeHealthCondition
-message string
-!reason string
-!status string
-@io.k8s.api.core.v1.VolumeHealthStatus
-healthConditions [@io.k8s.api.core.v1.VolumeHealthCondition]
-lastTransitionTime time
-@io.k8s.api.core.v1.VolumeMount
-bindMountOptions [string]
-!mountPath string
-mountPropagation string
-!name string
-readOnly boolean
-recursiveReadOnly string
-subPath string
-subPathExpr string
-@io.k8s.api.core.v1.VolumeMountStatus
-!mountPath string
-!name string
-readOnly boolean
-recursiveReadOnly string
-volumeStatus @io.k8s.api.core.v1.VolumeStatus
-@io.k8s.api.core.v1.VolumeNodeAffinity
-required @io.k8s.api.core.v1.NodeSelector
-@io.k8s.api.core.v1.VolumeProjection
-clusterTrustBundle @io.k8s.api.core.v1.ClusterTrustBundleProjection
-configMap @io.k8s.api.core.v1.ConfigMapProjection
-downwardAPI @io.k8s.api.core.v1.DownwardAPIProjection
-podCertificate @io.k8s.api.core.v1.PodCertificateProjection
-secret @io.k8s.api.core.v1.SecretProjection
-serviceAccountToken @io.k8s.api.core.v1.ServiceAccountTokenProjection
-@io.k8s.api.core.v1.VolumeResourceRequirements
-limits {quantity}
-requests {quantity}
-@io.k8s.api.core.v1.VolumeStatus
-image @io.k8s.api.core.v1.ImageVolumeStatus
-@io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource
-fsType string
-storagePolicyID string
-storagePolicyName string
-!volumePath string
-@io.k8s.api.core.v1.WeightedPodAffinityTerm
-!podAffinityTerm @io.k8s.api.core.v1.PodAffinityTerm
-!weight int32
-@io.k8s.api.core.v1.WindowsSecurityContextOptions
-gmsaCredentialSpec string
-gmsaCredentialSpecName string
-hostProcess boolean
-runAsUserName string
-@io.k8s.api.discovery.v1.Endpoint
-!addresses [string]
-conditions @io.k8s.api.discovery.v1.EndpointConditions
-deprecatedTopology {string}
-hints @io.k8s.api.discovery.v1.EndpointHints
-hostname string
-nodeName string
-targetRef @io.k8s.api.core.v1.ObjectReference
-zone string
-@io.k8s.api.discovery.v1.EndpointConditions
-ready boolean
-serving boolean
-terminating boolean
-@io.k8s.api.discovery.v1.EndpointHints
-forNodes [@io.k8s.api.discovery.v1.ForNode]
-forZones [@io.k8s.api.discovery.v1.ForZone]
-@io.k8s.api.discovery.v1.EndpointPort
-appProtocol string
-name string
-port int32
-protocol string
-@io.k8s.api.discovery.v1.EndpointSlice
-!addressType string
-apiVersion string
-endpoints [@io.k8s.api.discovery.v1.Endpoint]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-ports [@io.k8s.api.discovery.v1.EndpointPort]
-@io.k8s.api.discovery.v1.EndpointSliceList
-apiVersion string
-!items [@io.k8s.api.discovery.v1.EndpointSlice]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.api.discovery.v1.ForNode
-!name string
-@io.k8s.api.discovery.v1.ForZone
-!name string
-@io.k8s.api.storage.v1.StorageClass
-allowVolumeExpansion boolean
-allowedTopologies [@io.k8s.api.core.v1.TopologySelectorTerm]
-apiVersion string
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-mountOptions [string]
-parameters {string}
-!provisioner string
-reclaimPolicy string
-volumeBindingMode string
-@io.k8s.api.storage.v1.StorageClassList
-apiVersion string
-!items [@io.k8s.api.storage.v1.StorageClass]
-kind string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-@io.k8s.apimachinery.pkg.apis.meta.v1.Condition
-!lastTransitionTime time
-!message string
-observedGeneration int64
-!reason string
-!status string
-!type string
-@io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions
-apiVersion string
-dryRun [string]
-gracePeriodSeconds int64
-ignoreStoreReadErrorWithClusterBreakingPotential boolean
-kind string
-orphanDependents boolean
-preconditions @io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions
-propagationPolicy string
-@io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-matchExpressions [@io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement]
-matchLabels {string}
-@io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement
-!key string
-!operator string
-values [string]
-@io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-continue string
-remainingItemCount int64
-resourceVersion string
-selfLink string
-shardInfo @io.k8s.api.core.v1.ShardInfo
-@io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry
-apiVersion string
-fieldsType string
-fieldsV1 fieldsv1
-manager string
-operation string
-subresource string
-time time
-@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-annotations {string}
-creationTimestamp time
-deletionGracePeriodSeconds int64
-deletionTimestamp time
-finalizers [string]
-generateName string
-generation int64
-labels {string}
-managedFields [@io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry]
-name string
-namespace string
-ownerReferences [@io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference]
-resourceVersion string
-selfLink string
-uid string
-@io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference
-!apiVersion string
-blockOwnerDeletion boolean
-controller boolean
-!kind string
-!name string
-!uid string
-@io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions
-resourceVersion string
-uid string
-@io.k8s.apimachinery.pkg.apis.meta.v1.Status
-apiVersion string
-code int32
-details @io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails
-kind string
-message string
-metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta
-reason string
-status string
-@io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause
-field string
-message string
-reason string
-@io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails
-causes [@io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause]
-group string
-kind string
-name string
-retryAfterSeconds int32
-uid string
-@io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent
-!object rawextension
-!type string
-"""
+    /// `@definition<TAB>description` lines, then one `field type<TAB>description` line per
+    /// field (`!` marks required; `\\n` in a description is a newline).
+    static let generated = #"""
+@io.k8s.api.apps.v1.ControllerRevision	ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully created, it can not be updated. The API Server will fail validation of all requests that attempt to mutate the Data field. ControllerRevisions may, however, be deleted. Note that, due to its use by both the DaemonSet and StatefulSet controllers for update and rollback, this object is beta. However, it may be subject to name and representation changes in future releases, and clients should not depend on its stability. It is primarily for internal use by controllers.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!data rawextension	Data is the serialized representation of the state.
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+revision int64	Revision indicates the revision of the state represented by Data.
+@io.k8s.api.apps.v1.ControllerRevisionList	ControllerRevisionList is a resource containing a list of ControllerRevision objects.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.apps.v1.ControllerRevision]	Items is the list of ControllerRevisions
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy	RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType.
+maxUnavailable intorstring	The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding up. This can not be 0. Defaults to 1. This field is beta-level and is enabled by default. The field applies to all pods in the range 0 to Replicas-1. That means if there is any unavailable pod in the range 0 to Replicas-1, it will be counted towards MaxUnavailable. This setting might not be effective for the OrderedReady podManagementPolicy. That policy ensures pods are created and become ready one at a time.
+partition int32	Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal Partition-1 to 0 remain untouched. This is helpful in being able to do a canary based deployment. The default value is 0.
+@io.k8s.api.apps.v1.StatefulSet	StatefulSet represents a set of pods with consistent identities. Identities are defined as:   - Network: A single stable DNS and hostname.   - Storage: As many VolumeClaims as requested.  The StatefulSet guarantees that a given network identity will always map to the same storage identity.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+!spec @io.k8s.api.apps.v1.StatefulSetSpec	
+status @io.k8s.api.apps.v1.StatefulSetStatus	
+@io.k8s.api.apps.v1.StatefulSetCondition	StatefulSetCondition describes the state of a statefulset at a certain point.
+lastTransitionTime time	Last time the condition transitioned from one status to another.
+message string	A human readable message indicating details about the transition.
+reason string	The reason for the condition's last transition.
+status string	Status of the condition, one of True, False, Unknown.
+type string	Type of statefulset condition.
+@io.k8s.api.apps.v1.StatefulSetList	StatefulSetList is a collection of StatefulSets.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.apps.v1.StatefulSet]	Items is the list of stateful sets.
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.apps.v1.StatefulSetOrdinals	StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.
+start int32	start is the number representing the first replica's index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices will be in the range:   [.spec.ordinals.start, .spec.ordinals.start + .spec.replicas). If unset, defaults to 0. Replica indices will be in the range:   [0, .spec.replicas).
+@io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy	StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates.
+whenDeleted string	WhenDeleted specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is deleted. The default policy of `Retain` causes PVCs to not be affected by StatefulSet deletion. The `Delete` policy causes those PVCs to be deleted.
+whenScaled string	WhenScaled specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is scaled down. The default policy of `Retain` causes PVCs to not be affected by a scaledown. The `Delete` policy causes the associated PVCs for any excess pods above the replica count to be deleted.
+@io.k8s.api.apps.v1.StatefulSetSpec	A StatefulSetSpec is the specification of a StatefulSet.
+minReadySeconds int32	Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)
+ordinals @io.k8s.api.apps.v1.StatefulSetOrdinals	
+persistentVolumeClaimRetentionPolicy @io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy	
+podManagementPolicy string	podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once.
+replicas int32	replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. If unspecified, defaults to 1.
+revisionHistoryLimit int32	revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet's revision history. The revision history consists of all revisions not represented by a currently applied StatefulSetSpec version. The default value is 10.
+!selector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector	
+serviceName string	serviceName is the name of the service that governs this StatefulSet. This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by the StatefulSet controller.
+!template @io.k8s.api.core.v1.PodTemplateSpec	
+updateStrategy @io.k8s.api.apps.v1.StatefulSetUpdateStrategy	
+volumeClaimTemplates [@io.k8s.api.core.v1.PersistentVolumeClaim]	volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template. A claim in this list takes precedence over any volumes in the template, with the same name.
+@io.k8s.api.apps.v1.StatefulSetStatus	StatefulSetStatus represents the current state of a StatefulSet.
+availableReplicas int32	Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset.
+collisionCount int32	collisionCount is the count of hash collisions for the StatefulSet. The StatefulSet controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision.
+conditions [@io.k8s.api.apps.v1.StatefulSetCondition]	Represents the latest available observations of a statefulset's current state.
+currentReplicas int32	currentReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by currentRevision.
+currentRevision string	currentRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence [0,currentReplicas).
+observedGeneration int64	observedGeneration is the most recent generation observed for this StatefulSet. It corresponds to the StatefulSet's generation, which is updated on mutation by the API Server.
+readyReplicas int32	readyReplicas is the number of pods created for this StatefulSet with a Ready Condition.
+!replicas int32	replicas is the number of Pods created by the StatefulSet controller.
+updateRevision string	updateRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence [replicas-updatedReplicas,replicas)
+updatedReplicas int32	updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision.
+@io.k8s.api.apps.v1.StatefulSetUpdateStrategy	StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It includes any additional parameters necessary to perform the update for the indicated strategy.
+rollingUpdate @io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy	
+type string	Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.
+@io.k8s.api.autoscaling.v1.Scale	Scale represents a scaling request for a resource.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.autoscaling.v1.ScaleSpec	
+status @io.k8s.api.autoscaling.v1.ScaleStatus	
+@io.k8s.api.autoscaling.v1.ScaleSpec	ScaleSpec describes the attributes of a scale subresource.
+replicas int32	replicas is the desired number of instances for the scaled object.
+@io.k8s.api.autoscaling.v1.ScaleStatus	ScaleStatus represents the current status of a scale subresource.
+!replicas int32	replicas is the actual number of observed instances of the scaled object.
+selector string	selector is the label query over pods that should match the replicas count. This is same as the label selector but in the string format to avoid introspection by clients. The string will be in the same format as the query-param syntax. More info about label selectors: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
+@io.k8s.api.coordination.v1.Lease	Lease defines a lease concept.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.coordination.v1.LeaseSpec	
+@io.k8s.api.coordination.v1.LeaseList	LeaseList is a list of Lease objects.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.coordination.v1.Lease]	items is a list of schema objects.
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.coordination.v1.LeaseSpec	LeaseSpec is a specification of a Lease.
+acquireTime microtime	acquireTime is a time when the current lease was acquired.
+holderIdentity string	holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.
+leaseDurationSeconds int32	leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime.
+leaseTransitions int32	leaseTransitions is the number of transitions of a lease between holders.
+preferredHolder string	preferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up. This field can only be set if Strategy is also set.
+renewTime microtime	renewTime is a time when the current holder of a lease has last updated the lease.
+strategy string	strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled.
+@io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource	Represents a Persistent Disk resource in AWS.  An AWS EBS disk must exist before mounting to a container. The disk must also be in the same AWS zone as the kubelet. An AWS EBS disk can only be mounted as read/write once. AWS EBS volumes support ownership management and SELinux relabeling.
+fsType string	fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+partition int32	partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty).
+readOnly boolean	readOnly value true will force the readOnly setting in VolumeMounts. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+!volumeID string	volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume). More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+@io.k8s.api.core.v1.Affinity	Affinity is a group of affinity scheduling rules.
+nodeAffinity @io.k8s.api.core.v1.NodeAffinity	
+podAffinity @io.k8s.api.core.v1.PodAffinity	
+podAntiAffinity @io.k8s.api.core.v1.PodAntiAffinity	
+@io.k8s.api.core.v1.AppArmorProfile	AppArmorProfile defines a pod or container's AppArmor settings.
+localhostProfile string	localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost".
+!type string	type indicates which kind of AppArmor profile will be applied. Valid options are:   Localhost - a profile pre-loaded on the node.   RuntimeDefault - the container runtime's default profile.   Unconfined - no AppArmor enforcement.
+@io.k8s.api.core.v1.AttachedVolume	AttachedVolume describes a volume attached to a node
+!devicePath string	DevicePath represents the device path where the volume should be available
+!name string	Name of the attached volume
+@io.k8s.api.core.v1.AzureDiskVolumeSource	AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
+cachingMode string	cachingMode is the Host Caching mode: None, Read Only, Read Write.
+!diskName string	diskName is the Name of the data disk in the blob storage
+!diskURI string	diskURI is the URI of data disk in the blob storage
+fsType string	fsType is Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+kind string	kind expected values are Shared: multiple blob disks per storage account  Dedicated: single blob disk per storage account  Managed: azure managed data disk (only in managed availability set). defaults to shared
+readOnly boolean	readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+@io.k8s.api.core.v1.AzureFilePersistentVolumeSource	AzureFile represents an Azure File Service mount on the host and bind mount to the pod.
+readOnly boolean	readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+!secretName string	secretName is the name of secret that contains Azure Storage Account Name and Key
+secretNamespace string	secretNamespace is the namespace of the secret that contains Azure Storage Account Name and Key default is the same as the Pod
+!shareName string	shareName is the azure Share Name
+@io.k8s.api.core.v1.AzureFileVolumeSource	AzureFile represents an Azure File Service mount on the host and bind mount to the pod.
+readOnly boolean	readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+!secretName string	secretName is the  name of secret that contains Azure Storage Account Name and Key
+!shareName string	shareName is the azure share Name
+@io.k8s.api.core.v1.Binding	Binding ties one object to another; for example, a pod is bound to a node by a scheduler.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+!target @io.k8s.api.core.v1.ObjectReference	
+@io.k8s.api.core.v1.CSIPersistentVolumeSource	Represents storage that is managed by an external CSI volume driver
+controllerExpandSecretRef @io.k8s.api.core.v1.SecretReference	
+controllerPublishSecretRef @io.k8s.api.core.v1.SecretReference	
+!driver string	driver is the name of the driver to use for this volume. Required.
+fsType string	fsType to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs".
+nodeExpandSecretRef @io.k8s.api.core.v1.SecretReference	
+nodePublishSecretRef @io.k8s.api.core.v1.SecretReference	
+nodeStageSecretRef @io.k8s.api.core.v1.SecretReference	
+readOnly boolean	readOnly value to pass to ControllerPublishVolumeRequest. Defaults to false (read/write).
+volumeAttributes {string}	volumeAttributes of the volume to publish.
+!volumeHandle string	volumeHandle is the unique volume name returned by the CSI volume plugin’s CreateVolume to refer to the volume on all subsequent calls. Required.
+@io.k8s.api.core.v1.CSIVolumeSource	Represents a source location of a volume to mount, managed by an external CSI driver
+!driver string	driver is the name of the CSI driver that handles this volume. Consult with your admin for the correct name as registered in the cluster.
+fsType string	fsType to mount. Ex. "ext4", "xfs", "ntfs". If not provided, the empty value is passed to the associated CSI driver which will determine the default filesystem to apply.
+nodePublishSecretRef @io.k8s.api.core.v1.LocalObjectReference	
+readOnly boolean	readOnly specifies a read-only configuration for the volume. Defaults to false (read/write).
+volumeAttributes {string}	volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's documentation for supported values.
+@io.k8s.api.core.v1.Capabilities	Adds and removes POSIX capabilities from running containers.
+add [string]	Added capabilities
+drop [string]	Removed capabilities
+@io.k8s.api.core.v1.CephFSPersistentVolumeSource	Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling.
+!monitors [string]	monitors is Required: Monitors is a collection of Ceph monitors More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+path string	path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /
+readOnly boolean	readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+secretFile string	secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+secretRef @io.k8s.api.core.v1.SecretReference	
+user string	user is Optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+@io.k8s.api.core.v1.CephFSVolumeSource	Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling.
+!monitors [string]	monitors is Required: Monitors is a collection of Ceph monitors More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+path string	path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /
+readOnly boolean	readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+secretFile string	secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+secretRef @io.k8s.api.core.v1.LocalObjectReference	
+user string	user is optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+@io.k8s.api.core.v1.CinderPersistentVolumeSource	Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling.
+fsType string	fsType Filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+readOnly boolean	readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+secretRef @io.k8s.api.core.v1.SecretReference	
+!volumeID string	volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+@io.k8s.api.core.v1.CinderVolumeSource	Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling.
+fsType string	fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+readOnly boolean	readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+secretRef @io.k8s.api.core.v1.LocalObjectReference	
+!volumeID string	volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+@io.k8s.api.core.v1.ClientIPConfig	ClientIPConfig represents the configurations of Client IP based session affinity.
+timeoutSeconds int32	timeoutSeconds specifies the seconds of ClientIP type session sticky time. The value must be >0 && <=86400(for 1 day) if ServiceAffinity == "ClientIP". Default value is 10800(for 3 hours).
+@io.k8s.api.core.v1.ClusterTrustBundleProjection	ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their contents into the pod filesystem.
+labelSelector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector	
+name string	Select a single ClusterTrustBundle by object name.  Mutually-exclusive with signerName and labelSelector.
+optional boolean	If true, don't block pod startup if the referenced ClusterTrustBundle(s) aren't available.  If using name, then the named ClusterTrustBundle is allowed not to exist.  If using signerName, then the combination of signerName and labelSelector is allowed to match zero ClusterTrustBundles.
+!path string	Relative path from the volume root to write the bundle.
+signerName string	Select all ClusterTrustBundles that match this signer name. Mutually-exclusive with name.  The contents of all selected ClusterTrustBundles will be unified and deduplicated.
+user int32	user is Optional: The owner UID of the created file. If specified, the item-level user field takes precedence over defaultUser. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+@io.k8s.api.core.v1.ConfigMap	ConfigMap holds configuration data for pods to consume.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+binaryData {byte}	BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet. Note: BinaryData keys are not currently propagated to container env vars via ConfigMapKeyRef or ConfigMapRef env sources; only Data keys are used.
+data {string}	Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.
+immutable boolean	Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+@io.k8s.api.core.v1.ConfigMapEnvSource	ConfigMapEnvSource selects a ConfigMap to populate the environment variables with.  The contents of the target ConfigMap's Data field will represent the key-value pairs as environment variables. Keys in the BinaryData field are not currently propagated to container env vars.
+name string	Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+optional boolean	Specify whether the ConfigMap must be defined
+@io.k8s.api.core.v1.ConfigMapKeySelector	Selects a key from a ConfigMap.
+!key string	The key to select from the ConfigMap's Data field. Keys in the BinaryData field are not currently propagated to container env vars.
+name string	Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+optional boolean	Specify whether the ConfigMap or its key must be defined
+@io.k8s.api.core.v1.ConfigMapList	ConfigMapList is a resource containing a list of ConfigMap objects.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.ConfigMap]	Items is the list of ConfigMaps.
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.ConfigMapNodeConfigSource	ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node. This API is deprecated since 1.22: https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration
+!kubeletConfigKey string	KubeletConfigKey declares which key of the referenced ConfigMap corresponds to the KubeletConfiguration structure This field is required in all cases.
+!name string	Name is the metadata.name of the referenced ConfigMap. This field is required in all cases.
+!namespace string	Namespace is the metadata.namespace of the referenced ConfigMap. This field is required in all cases.
+resourceVersion string	ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status.
+uid string	UID is the metadata.UID of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status.
+@io.k8s.api.core.v1.ConfigMapProjection	Adapts a ConfigMap into a projected volume.  The contents of the target ConfigMap's Data field will be presented in a projected volume as files using the keys in the Data field as the file names, unless the items element is populated with specific mappings of keys to paths. Note that this is identical to a configmap volume source without the default mode.
+items [@io.k8s.api.core.v1.KeyToPath]	items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
+name string	Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+optional boolean	optional specify whether the ConfigMap or its keys must be defined
+@io.k8s.api.core.v1.ConfigMapVolumeSource	Adapts a ConfigMap into a volume.  The contents of the target ConfigMap's Data field will be presented in a volume as files using the keys in the Data field as the file names, unless the items element is populated with specific mappings of keys to paths. ConfigMap volumes support ownership management and SELinux relabeling.
+defaultMode int64	defaultMode is optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+defaultUser int32	defaultUser is Optional: The owner UID of the created files by default. The defaultUser field is only used as a fallback when the item-level user field is unset. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+items [@io.k8s.api.core.v1.KeyToPath]	items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
+name string	Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+optional boolean	optional specify whether the ConfigMap or its keys must be defined
+@io.k8s.api.core.v1.Container	A single application container that you want to run within a pod.
+args [string]	Arguments to the entrypoint. The container image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+command [string]	Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+env [@io.k8s.api.core.v1.EnvVar]	List of environment variables to set in the container. Cannot be updated.
+envFrom [@io.k8s.api.core.v1.EnvFromSource]	List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated.
+image string	Container image name. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
+imagePullPolicy string	Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+lifecycle @io.k8s.api.core.v1.Lifecycle	
+livenessProbe @io.k8s.api.core.v1.Probe	
+!name string	Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.
+ports [@io.k8s.api.core.v1.ContainerPort]	List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible from the network. Modifying this array with strategic merge patch may corrupt the data. For more information See https://github.com/kubernetes/kubernetes/issues/108255. Cannot be updated.
+readinessProbe @io.k8s.api.core.v1.Probe	
+resizePolicy [@io.k8s.api.core.v1.ContainerResizePolicy]	Resources resize policy for the container. This field cannot be set on ephemeral containers.
+resources @io.k8s.api.core.v1.ResourceRequirements	
+restartPolicy string	RestartPolicy defines the restart behavior of individual containers in a pod. This overrides the pod-level restart policy. When this field is not specified, the restart behavior is defined by the Pod's restart policy and the container type. Additionally, setting the RestartPolicy as "Always" for the init container will have the following effect: this init container will be continually restarted on exit until all regular containers have terminated. Once all regular containers have completed, all init containers with restartPolicy "Always" will be shut down. This lifecycle differs from normal init containers and is often referred to as a "sidecar" container. Although this init container still starts in the init container sequence, it does not wait for the container to complete before proceeding to the next init container. Instead, the next init container starts immediately after this init container is started, or after any startupProbe has successfully completed.
+restartPolicyRules [@io.k8s.api.core.v1.ContainerRestartRule]	Represents a list of rules to be checked to determine if the container should be restarted on exit. The rules are evaluated in order. Once a rule matches a container exit condition, the remaining rules are ignored. If no rule matches the container exit condition, the Container-level restart policy determines the whether the container is restarted or not. Constraints on the rules: - At most 20 rules are allowed. - Rules can have the same action. - Identical rules are not forbidden in validations. When rules are specified, container MUST set RestartPolicy explicitly even it if matches the Pod's RestartPolicy.
+securityContext @io.k8s.api.core.v1.SecurityContext	
+startupProbe @io.k8s.api.core.v1.Probe	
+stdin boolean	Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.
+stdinOnce boolean	Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false
+terminationMessagePath string	Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
+terminationMessagePolicy string	Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
+tty boolean	Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
+volumeDevices [@io.k8s.api.core.v1.VolumeDevice]	volumeDevices is the list of block devices to be used by the container.
+volumeMounts [@io.k8s.api.core.v1.VolumeMount]	Pod volumes to mount into the container's filesystem. Cannot be updated.
+workingDir string	Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated.
+@io.k8s.api.core.v1.ContainerExtendedResourceRequest	ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request name.
+!containerName string	The name of the container requesting resources.
+!requestName string	The name of the request in the special ResourceClaim which corresponds to the extended resource.
+!resourceName string	The name of the extended resource in that container which gets backed by DRA.
+@io.k8s.api.core.v1.ContainerImage	Describe a container image
+names [string]	Names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7", "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]
+sizeBytes int32	The size of the image in bytes.
+@io.k8s.api.core.v1.ContainerPort	ContainerPort represents a network port in a single container.
+!containerPort int32	Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536.
+hostIP string	What host IP to bind the external port to.
+hostPort int32	Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this.
+name string	If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services.
+protocol string	Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".
+@io.k8s.api.core.v1.ContainerResizePolicy	ContainerResizePolicy represents resource resize policy for the container.
+!resourceName string	Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.
+!restartPolicy string	Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.
+@io.k8s.api.core.v1.ContainerRestartRule	ContainerRestartRule describes how a container exit is handled.
+!action string	Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is "Restart" to restart the container.
+exitCodes @io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes	
+@io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes	ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit codes.
+!operator string	Represents the relationship between the container exit code(s) and the specified values. Possible values are: - In: the requirement is satisfied if the container exit code is in the   set of specified values. - NotIn: the requirement is satisfied if the container exit code is   not in the set of specified values.
+values [int32]	Specifies the set of values to check for container exit codes. At most 255 elements are allowed.
+@io.k8s.api.core.v1.ContainerState	ContainerState holds a possible state of container. Only one of its members may be specified. If none of them is specified, the default one is ContainerStateWaiting.
+running @io.k8s.api.core.v1.ContainerStateRunning	
+terminated @io.k8s.api.core.v1.ContainerStateTerminated	
+waiting @io.k8s.api.core.v1.ContainerStateWaiting	
+@io.k8s.api.core.v1.ContainerStateRunning	ContainerStateRunning is a running state of a container.
+startedAt time	Time at which the container was last (re-)started
+@io.k8s.api.core.v1.ContainerStateTerminated	ContainerStateTerminated is a terminated state of a container.
+containerID string	Container's ID in the format '<type>://<container_id>'
+!exitCode int32	Exit status from the last termination of the container
+finishedAt time	Time at which the container last terminated
+message string	Message regarding the last termination of the container
+reason string	(brief) reason from the last termination of the container
+signal int32	Signal from the last termination of the container
+startedAt time	Time at which previous execution of the container started
+@io.k8s.api.core.v1.ContainerStateWaiting	ContainerStateWaiting is a waiting state of a container.
+message string	Message regarding why the container is not yet running.
+reason string	(brief) reason the container is not yet running.
+@io.k8s.api.core.v1.ContainerStatus	ContainerStatus contains details for the current status of this container.
+allocatedResources {string}	AllocatedResources represents the compute resources allocated for this container by the node. Kubelet sets this value to Container.Resources.Requests upon successful pod admission and after successfully admitting desired pod resize.
+allocatedResourcesStatus [@io.k8s.api.core.v1.ResourceStatus]	AllocatedResourcesStatus represents the status of various resources allocated for this Pod.
+containerID string	ContainerID is the ID of the container in the format '<type>://<container_id>'. Where type is a container runtime identifier, returned from Version call of CRI API (for example "containerd").
+!image string	Image is the name of container image that the container is running. The container image may not match the image used in the PodSpec, as it may have been resolved by the runtime. More info: https://kubernetes.io/docs/concepts/containers/images.
+!imageID string	ImageID is the image ID of the container's image. The image ID may not match the image ID of the image used in the PodSpec, as it may have been resolved by the runtime.
+lastState @io.k8s.api.core.v1.ContainerState	
+!name string	Name is a DNS_LABEL representing the unique name of the container. Each container in a pod must have a unique name across all container types. Cannot be updated.
+!ready boolean	Ready specifies whether the container is currently passing its readiness check. The value will change as readiness probes keep executing. If no readiness probes are specified, this field defaults to true once the container is fully started (see Started field).  The value is typically used to determine whether a container is ready to accept traffic.
+resources @io.k8s.api.core.v1.ResourceRequirements	
+!restartCount int32	RestartCount holds the number of times the container has been restarted. Kubelet makes an effort to always increment the value, but there are cases when the state may be lost due to node restarts and then the value may be reset to 0. The value is never negative.
+started boolean	Started indicates whether the container has finished its postStart lifecycle hook and passed its startup probe. Initialized as false, becomes true after startupProbe is considered successful. Resets to false when the container is restarted, or if kubelet loses state temporarily. In both cases, startup probes will run again. Is always true when no startupProbe is defined and container is running and has passed the postStart lifecycle hook. The null value must be treated the same as false.
+state @io.k8s.api.core.v1.ContainerState	
+stopSignal string	StopSignal reports the effective stop signal for this container
+user @io.k8s.api.core.v1.ContainerUser	
+volumeMounts [@io.k8s.api.core.v1.VolumeMountStatus]	Status of volume mounts.
+@io.k8s.api.core.v1.ContainerUser	ContainerUser represents user identity information
+linux @io.k8s.api.core.v1.LinuxContainerUser	
+@io.k8s.api.core.v1.DaemonEndpoint	DaemonEndpoint contains information about a single Daemon endpoint.
+!Port int32	Port number of the given endpoint.
+@io.k8s.api.core.v1.DownwardAPIProjection	Represents downward API info for projecting into a projected volume. Note that this is identical to a downwardAPI volume source without the default mode.
+items [@io.k8s.api.core.v1.DownwardAPIVolumeFile]	Items is a list of DownwardAPIVolume file
+@io.k8s.api.core.v1.DownwardAPIVolumeFile	DownwardAPIVolumeFile represents information to create the file containing the pod field
+fieldRef @io.k8s.api.core.v1.ObjectFieldSelector	
+mode int32	Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+!path string	Required: Path is  the relative path name of the file to be created. Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path must not start with '..'
+resourceFieldRef @io.k8s.api.core.v1.ResourceFieldSelector	
+user int32	user is Optional: The owner UID of the created file. If specified, the item-level user field takes precedence over defaultUser. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+@io.k8s.api.core.v1.DownwardAPIVolumeSource	DownwardAPIVolumeSource represents a volume containing downward API info. Downward API volumes support ownership management and SELinux relabeling.
+defaultMode int64	Optional: mode bits to use on created files by default. Must be a Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+defaultUser int32	defaultUser is Optional: The owner UID of the created files by default. The defaultUser field is only used as a fallback when the item-level user field is unset. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+items [@io.k8s.api.core.v1.DownwardAPIVolumeFile]	Items is a list of downward API volume file
+@io.k8s.api.core.v1.EmptyDirVolumeSource	Represents an empty directory for a pod. Empty directory volumes support ownership management and SELinux relabeling.
+medium string	medium represents what type of storage medium should back this directory. The default is "" which means to use the node's default medium. Must be an empty string (default) or Memory. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+mode int32	mode specifies the permission bits for the emptyDir directory, in numeric notation (e.g., 0755, 01777). Must be a value between 0000 and 01777. If not specified, defaults to 0777. This might be in conflict with other options that affect the file mode, like fsGroup. If fsGroup is specified, the fsGroup permissions will override the mode specified here. This field has no effect on Windows. This field is alpha and requires EmptyDirVolumeMode featuregate to be enabled.
+sizeLimit quantity	sizeLimit is the total amount of local storage required for this EmptyDir volume. The size limit is also applicable for memory medium. The maximum usage on memory medium EmptyDir would be the minimum value between the SizeLimit specified here and the sum of memory limits of all containers in a pod. The default is nil which means that the limit is undefined. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+@io.k8s.api.core.v1.EndpointAddress	EndpointAddress is a tuple that describes single IP address. Deprecated: This API is deprecated in v1.33+.
+hostname string	The Hostname of this endpoint
+!ip string	The IP of this endpoint. May not be loopback (127.0.0.0/8 or ::1), link-local (169.254.0.0/16 or fe80::/10), or link-local multicast (224.0.0.0/24 or ff02::/16).
+nodeName string	Optional: Node hosting this endpoint. This can be used to determine endpoints local to a node.
+targetRef @io.k8s.api.core.v1.ObjectReference	
+@io.k8s.api.core.v1.EndpointPort	EndpointPort is a tuple that describes a single port. Deprecated: This API is deprecated in v1.33+.
+appProtocol string	The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:  * Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and https://www.iana.org/assignments/service-names).  * Kubernetes-defined prefixed names:   * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior-   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455  * Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
+name string	The name of this port.  This must match the 'name' field in the corresponding ServicePort. Must be a DNS_LABEL. Optional only if one port is defined.
+!port int32	The port number of the endpoint.
+protocol string	The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.
+@io.k8s.api.core.v1.EndpointSubset	EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the Cartesian product of Addresses x Ports. For example, given:   {    Addresses: [{"ip": "10.10.1.1"}, {"ip": "10.10.2.2"}],    Ports:     [{"name": "a", "port": 8675}, {"name": "b", "port": 309}]  }  The resulting set of endpoints can be viewed as:   a: [ 10.10.1.1:8675, 10.10.2.2:8675 ],  b: [ 10.10.1.1:309, 10.10.2.2:309 ]  Deprecated: This API is deprecated in v1.33+.
+addresses [@io.k8s.api.core.v1.EndpointAddress]	IP addresses which offer the related ports that are marked as ready. These endpoints should be considered safe for load balancers and clients to utilize.
+notReadyAddresses [@io.k8s.api.core.v1.EndpointAddress]	IP addresses which offer the related ports but are not currently marked as ready because they have not yet finished starting, have recently failed a readiness check, or have recently failed a liveness check.
+ports [@io.k8s.api.core.v1.EndpointPort]	Port numbers available on the related IP addresses.
+@io.k8s.api.core.v1.Endpoints	Endpoints is a collection of endpoints that implement the actual service. Example:    Name: "mysvc",   Subsets: [     {       Addresses: [{"ip": "10.10.1.1"}, {"ip": "10.10.2.2"}],       Ports: [{"name": "a", "port": 8675}, {"name": "b", "port": 309}]     },     {       Addresses: [{"ip": "10.10.3.3"}],       Ports: [{"name": "a", "port": 93}, {"name": "b", "port": 76}]     },  ]  Endpoints is a legacy API and does not contain information about all Service features. Use discoveryv1.EndpointSlice for complete information about Service endpoints.  Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+subsets [@io.k8s.api.core.v1.EndpointSubset]	The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service.
+@io.k8s.api.core.v1.EndpointsList	EndpointsList is a list of endpoints. Deprecated: This API is deprecated in v1.33+.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.Endpoints]	List of endpoints.
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.EnvFromSource	EnvFromSource represents the source of a set of ConfigMaps or Secrets
+configMapRef @io.k8s.api.core.v1.ConfigMapEnvSource	
+prefix string	Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except '='.
+secretRef @io.k8s.api.core.v1.SecretEnvSource	
+@io.k8s.api.core.v1.EnvVar	EnvVar represents an environment variable present in a Container.
+!name string	Name of the environment variable. May consist of any printable ASCII characters except '='.
+value string	Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Defaults to "".
+valueFrom @io.k8s.api.core.v1.EnvVarSource	
+@io.k8s.api.core.v1.EnvVarSource	EnvVarSource represents a source for the value of an EnvVar.
+configMapKeyRef @io.k8s.api.core.v1.ConfigMapKeySelector	
+fieldRef @io.k8s.api.core.v1.ObjectFieldSelector	
+fileKeyRef @io.k8s.api.core.v1.FileKeySelector	
+resourceFieldRef @io.k8s.api.core.v1.ResourceFieldSelector	
+secretKeyRef @io.k8s.api.core.v1.SecretKeySelector	
+@io.k8s.api.core.v1.EphemeralContainer	An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.  To add an ephemeral container, use the ephemeralcontainers subresource of an existing Pod. Ephemeral containers may not be removed or restarted.
+args [string]	Arguments to the entrypoint. The image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+command [string]	Entrypoint array. Not executed within a shell. The image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+env [@io.k8s.api.core.v1.EnvVar]	List of environment variables to set in the container. Cannot be updated.
+envFrom [@io.k8s.api.core.v1.EnvFromSource]	List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated.
+image string	Container image name. More info: https://kubernetes.io/docs/concepts/containers/images
+imagePullPolicy string	Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+lifecycle @io.k8s.api.core.v1.Lifecycle	
+livenessProbe @io.k8s.api.core.v1.Probe	
+!name string	Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers, init containers and ephemeral containers.
+ports [@io.k8s.api.core.v1.ContainerPort]	Ports are not allowed for ephemeral containers.
+readinessProbe @io.k8s.api.core.v1.Probe	
+resizePolicy [@io.k8s.api.core.v1.ContainerResizePolicy]	Resources resize policy for the container.
+resources @io.k8s.api.core.v1.ResourceRequirements	
+restartPolicy string	Restart policy for the container to manage the restart behavior of each container within a pod. You cannot set this field on ephemeral containers.
+restartPolicyRules [@io.k8s.api.core.v1.ContainerRestartRule]	Represents a list of rules to be checked to determine if the container should be restarted on exit. You cannot set this field on ephemeral containers.
+securityContext @io.k8s.api.core.v1.SecurityContext	
+startupProbe @io.k8s.api.core.v1.Probe	
+stdin boolean	Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.
+stdinOnce boolean	Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false
+targetContainerName string	If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral container uses the namespaces configured in the Pod spec.  The container runtime must implement support for this feature. If the runtime does not support namespace targeting then the result of setting this field is undefined.
+terminationMessagePath string	Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
+terminationMessagePolicy string	Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
+tty boolean	Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
+volumeDevices [@io.k8s.api.core.v1.VolumeDevice]	volumeDevices is the list of block devices to be used by the container.
+volumeMounts [@io.k8s.api.core.v1.VolumeMount]	Pod volumes to mount into the container's filesystem. Subpath mounts are not allowed for ephemeral containers. Cannot be updated.
+workingDir string	Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated.
+@io.k8s.api.core.v1.EphemeralVolumeSource	Represents an ephemeral volume that is handled by a normal storage driver.
+volumeClaimTemplate @io.k8s.api.core.v1.PersistentVolumeClaimTemplate	
+@io.k8s.api.core.v1.Event	Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.
+action string	What action was taken/failed regarding to the Regarding object.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+count int32	The number of times this event has occurred.
+eventTime microtime	Time when this Event was first observed.
+firstTimestamp time	The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)
+!involvedObject @io.k8s.api.core.v1.ObjectReference	
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+lastTimestamp time	The time at which the most recent occurrence of this event was recorded.
+message string	A human-readable description of the status of this operation.
+!metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+reason string	This should be a short, machine understandable string that gives the reason for the transition into the object's current status.
+related @io.k8s.api.core.v1.ObjectReference	
+reportingComponent string	Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.
+reportingInstance string	ID of the controller instance, e.g. `kubelet-xyzf`.
+series @io.k8s.api.core.v1.EventSeries	
+source @io.k8s.api.core.v1.EventSource	
+type string	Type of this event (Normal, Warning), new types could be added in the future
+@io.k8s.api.core.v1.EventList	EventList is a list of events.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.Event]	List of events
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.EventSeries	EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.
+count int32	Number of occurrences in this series up to the last heartbeat time
+lastObservedTime microtime	Time of the last occurrence observed
+@io.k8s.api.core.v1.EventSource	EventSource contains information for an event.
+component string	Component from which the event is generated.
+host string	Node name on which the event is generated.
+@io.k8s.api.core.v1.EvictionResponder	EvictionResponder allows you to specify the responder reacting to an Eviction. Responders should observe and communicate through the Eviction Resource API to help with the graceful eviction of a target (e.g. termination of a pod).
+!name string	name allows you to identify the responder responding to the Eviction.  It must be a valid domain-prefixed key (such as "acme.io/foo"). Domain names *.k8s.io and *.kubernetes.io are reserved. This field must be unique for each responder. This field is required.
+!priority int32	priority for this responder. Higher priorities are selected first by the evictionrequest-controller. If there are responders with the same priority, the responder whose domain name comes first in the alphabetical higher domain order, will be picked. This means that the top domain labels are compared alphabetically first, followed by the lower domain labels. The key is compared last.  The responder that is the managing controller of the pod should set the value of this field to 10000 to allow both for preemption or fallback registration by other responders.  The minimum value is 0 and the maximum value is 100000. The interval 0-999 is reserved for responders with *.k8s.io suffix. This field is required.
+@io.k8s.api.core.v1.ExecAction	ExecAction describes a "run in container" action.
+command [string]	Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+@io.k8s.api.core.v1.FCVolumeSource	Represents a Fibre Channel volume. Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management and SELinux relabeling.
+fsType string	fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+lun int32	lun is Optional: FC target lun number
+readOnly boolean	readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+targetWWNs [string]	targetWWNs is Optional: FC target worldwide names (WWNs)
+wwids [string]	wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of targetWWNs and lun must be set, but not both simultaneously.
+@io.k8s.api.core.v1.FileKeySelector	FileKeySelector selects a key of the env file.
+!key string	The key within the env file. An invalid key will prevent the pod from starting. The keys defined within a source may consist of any printable ASCII characters except '='. During Alpha stage of the EnvFiles feature gate, the key size is limited to 128 characters.
+optional boolean	Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published. If optional is set to true and the specified key does not exist, the environment variable will not be set in the Pod's containers.  If optional is set to false and the specified key does not exist, an error will be returned during Pod creation.
+!path string	The path within the volume from which to select the file. Must be relative and may not contain the '..' path or start with '..'.
+!volumeName string	The name of the volume mount containing the env file.
+@io.k8s.api.core.v1.FlexPersistentVolumeSource	FlexPersistentVolumeSource represents a generic persistent volume resource that is provisioned/attached using an exec based plugin.
+!driver string	driver is the name of the driver to use for this volume.
+fsType string	fsType is the Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
+options {string}	options is Optional: this field holds extra command options if any.
+readOnly boolean	readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+secretRef @io.k8s.api.core.v1.SecretReference	
+@io.k8s.api.core.v1.FlexVolumeSource	FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
+!driver string	driver is the name of the driver to use for this volume.
+fsType string	fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
+options {string}	options is Optional: this field holds extra command options if any.
+readOnly boolean	readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+secretRef @io.k8s.api.core.v1.LocalObjectReference	
+@io.k8s.api.core.v1.FlockerVolumeSource	Represents a Flocker volume mounted by the Flocker agent. One and only one of datasetName and datasetUUID should be set. Flocker volumes do not support ownership management or SELinux relabeling.
+datasetName string	datasetName is Name of the dataset stored as metadata -> name on the dataset for Flocker should be considered as deprecated
+datasetUUID string	datasetUUID is the UUID of the dataset. This is unique identifier of a Flocker dataset
+@io.k8s.api.core.v1.GCEPersistentDiskVolumeSource	Represents a Persistent Disk resource in Google Compute Engine.  A GCE PD must exist before mounting to a container. The disk must also be in the same GCE project and zone as the kubelet. A GCE PD can only be mounted as read/write once or read-only many times. GCE PDs support ownership management and SELinux relabeling.
+fsType string	fsType is filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+partition int32	partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty). More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+!pdName string	pdName is unique name of the PD resource in GCE. Used to identify the disk in GCE. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+readOnly boolean	readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+@io.k8s.api.core.v1.GRPCAction	GRPCAction specifies an action involving a GRPC service.
+mode string	mode specifies the connection mode for the gRPC health probe. Set to "TLS" to use TLS without certificate verification. Set to "Plaintext" to use a plaintext (insecure) connection explicitly. If not specified, the probe uses a plaintext (insecure) connection.
+!port int32	Port number of the gRPC service. Number must be in the range 1 to 65535.
+service string	Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).  If this is not specified, the default behavior is defined by gRPC.
+@io.k8s.api.core.v1.GitRepoVolumeSource	Represents a volume that is populated with the contents of a git repository. Git repo volumes do not support ownership management. Git repo volumes support SELinux relabeling.  DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
+directory string	directory is the target directory name. Must not contain or start with '..'.  If '.' is supplied, the volume directory will be the git repository.  Otherwise, if specified, the volume will contain the git repository in the subdirectory with the given name.
+!repository string	repository is the URL
+revision string	revision is the commit hash for the specified revision.
+@io.k8s.api.core.v1.GlusterfsPersistentVolumeSource	Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling.
+!endpoints string	endpoints is the endpoint name that details Glusterfs topology. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+endpointsNamespace string	endpointsNamespace is the namespace that contains Glusterfs endpoint. If this field is empty, the EndpointNamespace defaults to the same namespace as the bound PVC. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+!path string	path is the Glusterfs volume path. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+readOnly boolean	readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+@io.k8s.api.core.v1.GlusterfsVolumeSource	Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling.
+!endpoints string	endpoints is the endpoint name that details Glusterfs topology.
+!path string	path is the Glusterfs volume path. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+readOnly boolean	readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+@io.k8s.api.core.v1.HTTPGetAction	HTTPGetAction describes an action based on HTTP Get requests.
+host string	Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+httpHeaders [@io.k8s.api.core.v1.HTTPHeader]	Custom headers to set in the request. HTTP allows repeated headers.
+path string	Path to access on the HTTP server.
+!port intorstring	Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+protocol string	Protocol selects the wire protocol for the probe connection. Nil defaults to HTTP/1.1.
+scheme string	Scheme to use for connecting to the host. Defaults to HTTP.
+@io.k8s.api.core.v1.HTTPHeader	HTTPHeader describes a custom header to be used in HTTP probes
+!name string	The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+!value string	The header field value
+@io.k8s.api.core.v1.HostAlias	HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file.
+hostnames [string]	Hostnames for the above IP address.
+!ip string	IP address of the host file entry.
+@io.k8s.api.core.v1.HostIP	HostIP represents a single IP address allocated to the host.
+!ip string	IP is the IP address assigned to the host
+@io.k8s.api.core.v1.HostPathVolumeSource	Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux relabeling.
+!path string	path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+type string	type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+@io.k8s.api.core.v1.ISCSIPersistentVolumeSource	ISCSIPersistentVolumeSource represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling.
+chapAuthDiscovery boolean	chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication
+chapAuthSession boolean	chapAuthSession defines whether support iSCSI Session CHAP authentication
+fsType string	fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#iscsi
+initiatorName string	initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface <target portal>:<volume name> will be created for the connection.
+!iqn string	iqn is Target iSCSI Qualified Name.
+iscsiInterface string	iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp).
+!lun int32	lun is iSCSI Target Lun number.
+portals [string]	portals is the iSCSI Target Portal List. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260).
+readOnly boolean	readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false.
+secretRef @io.k8s.api.core.v1.SecretReference	
+!targetPortal string	targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260).
+@io.k8s.api.core.v1.ISCSIVolumeSource	Represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling.
+chapAuthDiscovery boolean	chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication
+chapAuthSession boolean	chapAuthSession defines whether support iSCSI Session CHAP authentication
+fsType string	fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#iscsi
+initiatorName string	initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface <target portal>:<volume name> will be created for the connection.
+!iqn string	iqn is the target iSCSI Qualified Name.
+iscsiInterface string	iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp).
+!lun int32	lun represents iSCSI Target Lun number.
+portals [string]	portals is the iSCSI Target Portal List. The portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260).
+readOnly boolean	readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false.
+secretRef @io.k8s.api.core.v1.LocalObjectReference	
+!targetPortal string	targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260).
+@io.k8s.api.core.v1.ImageVolumeSource	ImageVolumeSource represents a image volume resource.
+pullPolicy string	Policy for pulling OCI objects. Possible values are: Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.
+reference string	Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
+@io.k8s.api.core.v1.ImageVolumeStatus	ImageVolumeStatus represents the image-based volume status.
+!imageRef string	ImageRef is the digest of the image used for this volume. It should have a value that's similar to the pod's status.containerStatuses[i].imageID. The ImageRef length should not exceed 256 characters.
+@io.k8s.api.core.v1.KeyToPath	Maps a string key to a path within a volume.
+!key string	key is the key to project.
+mode int32	mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+!path string	path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'.
+user int32	user is Optional: The owner UID of the created file. If specified, the item-level user field takes precedence over defaultUser. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+@io.k8s.api.core.v1.Lifecycle	Lifecycle describes actions that the management system should take in response to container lifecycle events. For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is complete, unless the container process fails, in which case the handler is aborted.
+postStart @io.k8s.api.core.v1.LifecycleHandler	
+preStop @io.k8s.api.core.v1.LifecycleHandler	
+stopSignal string	StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name
+@io.k8s.api.core.v1.LifecycleHandler	LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified.
+exec @io.k8s.api.core.v1.ExecAction	
+httpGet @io.k8s.api.core.v1.HTTPGetAction	
+sleep @io.k8s.api.core.v1.SleepAction	
+tcpSocket @io.k8s.api.core.v1.TCPSocketAction	
+@io.k8s.api.core.v1.LinuxContainerUser	LinuxContainerUser represents user identity information in Linux containers
+!gid int32	GID is the primary gid initially attached to the first process in the container
+supplementalGroups [int64]	SupplementalGroups are the supplemental groups initially attached to the first process in the container
+!uid int32	UID is the primary uid initially attached to the first process in the container
+@io.k8s.api.core.v1.LoadBalancerIngress	LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point.
+hostname string	Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers)
+ip string	IP is set for load-balancer ingress points that are IP based (typically GCE or OpenStack load-balancers)
+ipMode string	IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified. Setting this to "VIP" indicates that traffic is delivered to the node with the destination set to the load-balancer's IP and port. Setting this to "Proxy" indicates that traffic is delivered to the node or pod with the destination set to the node's IP and node port or the pod's IP and port. Service implementations may use this information to adjust traffic routing.
+ports [@io.k8s.api.core.v1.PortStatus]	Ports is a list of records of service ports If used, every port defined in the service should have an entry in it
+@io.k8s.api.core.v1.LoadBalancerStatus	LoadBalancerStatus represents the status of a load-balancer.
+ingress [@io.k8s.api.core.v1.LoadBalancerIngress]	Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points.
+@io.k8s.api.core.v1.LocalObjectReference	LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.
+name string	Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+@io.k8s.api.core.v1.LocalVolumeSource	Local represents directly-attached storage with node affinity
+fsType string	fsType is the filesystem type to mount. It applies only when the Path is a block device. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default value is to auto-select a filesystem if unspecified.
+!path string	path of the full path to the volume on the node. It can be either a directory or block device (disk, partition, ...).
+@io.k8s.api.core.v1.ModifyVolumeStatus	ModifyVolumeStatus represents the status object of ControllerModifyVolume operation
+!status string	status is the status of the ControllerModifyVolume operation. It can be in any of following states:  - Pending    Pending indicates that the PersistentVolumeClaim cannot be modified due to unmet requirements, such as    the specified VolumeAttributesClass not existing.  - InProgress    InProgress indicates that the volume is being modified.  - Infeasible   Infeasible indicates that the request has been rejected as invalid by the CSI driver. To    resolve the error, a valid VolumeAttributesClass needs to be specified. Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
+targetVolumeAttributesClassName string	targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled
+@io.k8s.api.core.v1.NFSVolumeSource	Represents an NFS mount that lasts the lifetime of a pod. NFS volumes do not support ownership management or SELinux relabeling.
+!path string	path that is exported by the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+readOnly boolean	readOnly here will force the NFS export to be mounted with read-only permissions. Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+!server string	server is the hostname or IP address of the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+@io.k8s.api.core.v1.Namespace	Namespace provides a scope for Names. Use of multiple namespaces is optional.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.core.v1.NamespaceSpec	
+status @io.k8s.api.core.v1.NamespaceStatus	
+@io.k8s.api.core.v1.NamespaceCondition	NamespaceCondition contains details about state of namespace.
+lastTransitionTime time	Last time the condition transitioned from one status to another.
+message string	Human-readable message indicating details about last transition.
+reason string	Unique, one-word, CamelCase reason for the condition's last transition.
+!status string	Status of the condition, one of True, False, Unknown.
+!type string	Type of namespace controller condition.
+@io.k8s.api.core.v1.NamespaceList	NamespaceList is a list of Namespaces.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.Namespace]	Items is the list of Namespace objects in the list. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.NamespaceSpec	NamespaceSpec describes the attributes on a Namespace.
+finalizers [string]	Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
+@io.k8s.api.core.v1.NamespaceStatus	NamespaceStatus is information about the current status of a Namespace.
+conditions [@io.k8s.api.core.v1.NamespaceCondition]	Represents the latest available observations of a namespace's current state.
+phase string	Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
+@io.k8s.api.core.v1.Node	Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.core.v1.NodeSpec	
+status @io.k8s.api.core.v1.NodeStatus	
+@io.k8s.api.core.v1.NodeAddress	NodeAddress contains information for the node's address.
+!address string	The node address.
+!type string	Node address type, one of Hostname, ExternalIP or InternalIP.
+@io.k8s.api.core.v1.NodeAffinity	Node affinity is a group of node affinity scheduling rules.
+preferredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.PreferredSchedulingTerm]	The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node matches the corresponding matchExpressions; the node(s) with the highest sum are the most preferred.
+requiredDuringSchedulingIgnoredDuringExecution @io.k8s.api.core.v1.NodeSelector	
+@io.k8s.api.core.v1.NodeAllocatableMappedResources	NodeAllocatableMappedResources describes mapped node allocatable resource allocations.
+!name string	Name is the name of the resource (e.g., cpu, memory).
+!quantity string	Quantity is the total node allocatable resource capacity allocated for the claim. This claim's allocated devices is shared by all the containers referencing the claim. Kubelet adds this value to both requests and limits at the pod-level cgroup, and to limits at the container-level cgroup for each container referencing the claim.
+@io.k8s.api.core.v1.NodeAllocatableOverheadResources	NodeAllocatableOverheadResources describes auxiliary overhead resource allocations.
+!name string	Name is the name of the resource (e.g., cpu, memory).
+perContainer string	PerContainer is the variable overhead quantity applied for each container referencing the claim. The container references are recorded in `nodeAllocatableResourceClaimStatuses.containers`. The total overhead quantity allocated for the claim is computed as: Quantity = PerPod + (PerContainer * NumReferences) Kubelet accounts for this overhead in cgroups: - Pod-level cgroup (requests and limits): Kubelet adds PerPod + (PerContainer * NumReferences). - Container-level cgroup (limits only): Kubelet adds PerPod + PerContainer for each referencing container. This allows any single container to access the pod-level overhead, while the parent cgroup caps the total usage to account for PerPod exactly once. At least one of PerPod or PerContainer must be specified. Specifying neither is an invalid configuration.
+perPod string	PerPod is the flat overhead quantity allocated per pod. Adding to each container limit allows individual containers to utilize the overhead, while the parent pod-level cgroup limit caps the total usage at the pod boundary where the overhead is accounted for exactly once. At least one of PerPod or PerContainer must be specified. Specifying neither is an invalid configuration.
+@io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus	NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA.
+containers [string]	Containers lists the names of all containers in this pod that reference the claim.
+mapping [@io.k8s.api.core.v1.NodeAllocatableMappedResources]	Mapping contains allocations through devices mapped in the device spec's `nodeAllocatableResources[...].mapping` field. This is used by kubelet for pod level and container-level cgroup enforcement.
+overhead [@io.k8s.api.core.v1.NodeAllocatableOverheadResources]	Overhead contains allocations through devices mapped in the device spec's `nodeAllocatableResources[...].overhead` field. This is used by kubelet for pod level and container-level cgroup enforcement.
+!resourceClaimName string	ResourceClaimName is the resource claim referenced by the pod that resulted in this node allocatable resource allocation.
+@io.k8s.api.core.v1.NodeCondition	NodeCondition contains condition information for a node.
+lastHeartbeatTime time	Last time we got an update on a given condition.
+lastTransitionTime time	Last time the condition transit from one status to another.
+message string	Human readable message indicating details about last transition.
+reason string	(brief) reason for the condition's last transition.
+!status string	Status of the condition, one of True, False, Unknown.
+!type string	Type of node condition.
+@io.k8s.api.core.v1.NodeConfigSource	NodeConfigSource specifies a source of node configuration. Exactly one subfield (excluding metadata) must be non-nil. This API is deprecated since 1.22
+configMap @io.k8s.api.core.v1.ConfigMapNodeConfigSource	
+@io.k8s.api.core.v1.NodeConfigStatus	NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource.
+active @io.k8s.api.core.v1.NodeConfigSource	
+assigned @io.k8s.api.core.v1.NodeConfigSource	
+error string	Error describes any problems reconciling the Spec.ConfigSource to the Active config. Errors may occur, for example, attempting to checkpoint Spec.ConfigSource to the local Assigned record, attempting to checkpoint the payload associated with Spec.ConfigSource, attempting to load or validate the Assigned config, etc. Errors may occur at different points while syncing config. Earlier errors (e.g. download or checkpointing errors) will not result in a rollback to LastKnownGood, and may resolve across Kubelet retries. Later errors (e.g. loading or validating a checkpointed config) will result in a rollback to LastKnownGood. In the latter case, it is usually possible to resolve the error by fixing the config assigned in Spec.ConfigSource. You can find additional information for debugging by searching the error message in the Kubelet log. Error is a human-readable description of the error state; machines can check whether or not Error is empty, but should not rely on the stability of the Error text across Kubelet versions.
+lastKnownGood @io.k8s.api.core.v1.NodeConfigSource	
+@io.k8s.api.core.v1.NodeDaemonEndpoints	NodeDaemonEndpoints lists ports opened by daemons running on the Node.
+kubeletEndpoint @io.k8s.api.core.v1.DaemonEndpoint	
+@io.k8s.api.core.v1.NodeFeatures	NodeFeatures describes the set of features implemented by the CRI implementation. The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime handlers.
+supplementalGroupsPolicy boolean	SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.
+@io.k8s.api.core.v1.NodeList	NodeList is the whole list of all Nodes which have been registered with master.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.Node]	List of nodes
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.NodePodPreemptionPolicy	NodePodPreemptionPolicy defines the node-level policies governing preemption for pods on this node.
+disableResizePreemption [string]	DisableResizePreemption lists the owners (e.g., autoscalers, operators, administrators) that have requested to disable scheduler and Kubelet preemption for in-place pod resize on this node. If this list is non-empty, resize-induced preemption is disabled on this node. This is an alpha field and requires enabling the InPlacePodVerticalScalingSchedulerPreemption feature gate.
+@io.k8s.api.core.v1.NodeRuntimeHandler	NodeRuntimeHandler is a set of runtime handler information.
+features @io.k8s.api.core.v1.NodeRuntimeHandlerFeatures	
+name string	Runtime handler name. Empty for the default runtime handler.
+@io.k8s.api.core.v1.NodeRuntimeHandlerFeatures	NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler.
+recursiveReadOnlyMounts boolean	RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts.
+userNamespaces boolean	UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes.
+@io.k8s.api.core.v1.NodeSelector	A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms.
+!nodeSelectorTerms [@io.k8s.api.core.v1.NodeSelectorTerm]	Required. A list of node selector terms. The terms are ORed.
+@io.k8s.api.core.v1.NodeSelectorRequirement	A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+!key string	The label key that the selector applies to.
+!operator string	Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
+values [string]	An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch.
+@io.k8s.api.core.v1.NodeSelectorTerm	A null or empty node selector term matches no objects. The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm.
+matchExpressions [@io.k8s.api.core.v1.NodeSelectorRequirement]	A list of node selector requirements by node's labels.
+matchFields [@io.k8s.api.core.v1.NodeSelectorRequirement]	A list of node selector requirements by node's fields.
+@io.k8s.api.core.v1.NodeSpec	NodeSpec describes the attributes that a node is created with.
+configSource @io.k8s.api.core.v1.NodeConfigSource	
+externalID string	Deprecated. Not all kubelets will set this field. Remove field after 1.13. see: https://issues.k8s.io/61966
+podCIDR string	PodCIDR represents the pod IP range assigned to the node.
+podCIDRs [string]	podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node. If this field is specified, the 0th entry must match the podCIDR field. It may contain at most 1 value for each of IPv4 and IPv6.
+podPreemptionPolicy @io.k8s.api.core.v1.NodePodPreemptionPolicy	
+providerID string	ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>
+taints [@io.k8s.api.core.v1.Taint]	If specified, the node's taints.
+unschedulable boolean	Unschedulable controls node schedulability of new pods. By default, node is schedulable. More info: https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration
+@io.k8s.api.core.v1.NodeStatus	NodeStatus is information about the current status of a node.
+addresses [@io.k8s.api.core.v1.NodeAddress]	List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP).
+allocatable {quantity}	Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity.
+capacity {quantity}	Capacity represents the total resources of a node. More info: https://kubernetes.io/docs/reference/node/node-status/#capacity
+conditions [@io.k8s.api.core.v1.NodeCondition]	Conditions is an array of current observed node conditions. More info: https://kubernetes.io/docs/reference/node/node-status/#condition
+config @io.k8s.api.core.v1.NodeConfigStatus	
+daemonEndpoints @io.k8s.api.core.v1.NodeDaemonEndpoints	
+declaredFeatures [string]	DeclaredFeatures represents the features related to feature gates that are declared by the node.
+features @io.k8s.api.core.v1.NodeFeatures	
+images [@io.k8s.api.core.v1.ContainerImage]	List of container images on this node
+nodeInfo @io.k8s.api.core.v1.NodeSystemInfo	
+phase string	NodePhase is the recently observed lifecycle phase of the node. More info: https://kubernetes.io/docs/concepts/nodes/node/#phase The field is never populated, and now is deprecated.
+runtimeHandlers [@io.k8s.api.core.v1.NodeRuntimeHandler]	The available runtime handlers.
+volumesAttached [@io.k8s.api.core.v1.AttachedVolume]	List of volumes that are attached to the node.
+volumesInUse [string]	List of attachable volumes in use (mounted) by the node.
+@io.k8s.api.core.v1.NodeSwapStatus	NodeSwapStatus represents swap memory information.
+capacity int32	Total amount of swap memory in bytes.
+@io.k8s.api.core.v1.NodeSystemInfo	NodeSystemInfo is a set of ids/uuids to uniquely identify the node.
+!architecture string	The Architecture reported by the node
+!bootID string	Boot ID reported by the node.
+!containerRuntimeVersion string	ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).
+!kernelVersion string	Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).
+!kubeProxyVersion string	Deprecated: KubeProxy Version reported by the node.
+!kubeletVersion string	Kubelet Version reported by the node.
+!machineID string	MachineID reported by the node. For unique machine identification in the cluster this field is preferred. Learn more from man(5) machine-id: http://man7.org/linux/man-pages/man5/machine-id.5.html
+!operatingSystem string	The Operating System reported by the node
+!osImage string	OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).
+runningInUserNamespace boolean	Whether the node is running in a user namespace.
+swap @io.k8s.api.core.v1.NodeSwapStatus	
+!systemUUID string	SystemUUID reported by the node. For unique machine identification MachineID is preferred. This field is specific to Red Hat hosts https://access.redhat.com/documentation/en-us/red_hat_subscription_management/1/html/rhsm/uuid
+@io.k8s.api.core.v1.ObjectFieldSelector	ObjectFieldSelector selects an APIVersioned field of an object.
+apiVersion string	Version of the schema the FieldPath is written in terms of, defaults to "v1".
+!fieldPath string	Path of the field to select in the specified API version.
+@io.k8s.api.core.v1.ObjectReference	ObjectReference contains enough information to let you inspect or modify the referred object.
+apiVersion string	API version of the referent.
+fieldPath string	If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.
+kind string	Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+name string	Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+namespace string	Namespace of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+resourceVersion string	Specific resourceVersion to which this reference is made, if any. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
+uid string	UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids
+@io.k8s.api.core.v1.PersistentVolume	PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.core.v1.PersistentVolumeSpec	
+status @io.k8s.api.core.v1.PersistentVolumeStatus	
+@io.k8s.api.core.v1.PersistentVolumeClaim	PersistentVolumeClaim is a user's request for and claim to a persistent volume
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.core.v1.PersistentVolumeClaimSpec	
+status @io.k8s.api.core.v1.PersistentVolumeClaimStatus	
+@io.k8s.api.core.v1.PersistentVolumeClaimCondition	PersistentVolumeClaimCondition contains details about state of pvc
+lastProbeTime time	lastProbeTime is the time we probed the condition.
+lastTransitionTime time	lastTransitionTime is the time the condition transitioned from one status to another.
+message string	message is the human-readable message indicating details about last transition.
+reason string	reason is a unique, this should be a short, machine understandable string that gives the reason for condition's last transition. If it reports "Resizing" that means the underlying persistent volume is being resized.
+!status string	Status is the status of the condition. Can be True, False, Unknown. More info: https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=state%20of%20pvc-,conditions.status,-(string)%2C%20required
+!type string	Type is the type of the condition. More info: https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=set%20to%20%27ResizeStarted%27.-,PersistentVolumeClaimCondition,-contains%20details%20about
+@io.k8s.api.core.v1.PersistentVolumeClaimList	PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.PersistentVolumeClaim]	items is a list of persistent volume claims. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.PersistentVolumeClaimSpec	PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes
+accessModes [string]	accessModes contains the desired access modes the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
+dataSource @io.k8s.api.core.v1.TypedLocalObjectReference	
+dataSourceRef @io.k8s.api.core.v1.TypedObjectReference	
+resources @io.k8s.api.core.v1.VolumeResourceRequirements	
+selector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector	
+storageClassName string	storageClassName is the name of the StorageClass required by the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
+volumeAttributesClassName string	volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim. If specified, the CSI driver will create or update the volume with the attributes defined in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName, it can be changed after the claim is created. An empty string or nil value indicates that no VolumeAttributesClass will be applied to the claim. If the claim enters an Infeasible error state, this field can be reset to its previous value (including nil) to cancel the modification. If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource exists. More info: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
+volumeMode string	volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.
+volumeName string	volumeName is the binding reference to the PersistentVolume backing this claim.
+@io.k8s.api.core.v1.PersistentVolumeClaimStatus	PersistentVolumeClaimStatus is the current status of a persistent volume claim.
+accessModes [string]	accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
+allocatedResourceStatuses {string}	allocatedResourceStatuses stores status of resource being resized for the given PVC. Key names follow standard Kubernetes label syntax. Valid values are either:  * Un-prefixed keys:   - storage - the capacity of the volume.  * Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource" Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.  ClaimResourceStatus can be in any of following states:  - ControllerResizeInProgress:   State set when resize controller starts resizing the volume in control-plane.  - ControllerResizeFailed:   State set when resize has failed in resize controller with a terminal error.  - NodeResizePending:   State set when resize controller has finished resizing the volume but further resizing of   volume is needed on the node.  - NodeResizeInProgress:   State set when kubelet starts resizing the volume.  - NodeResizeFailed:   State set when resizing has failed in kubelet with a terminal error. Transient errors don't set   NodeResizeFailed. For example: if expanding a PVC for more capacity - this field can be one of the following states:  - pvc.status.allocatedResourceStatus['storage'] = "ControllerResizeInProgress"      - pvc.status.allocatedResourceStatus['storage'] = "ControllerResizeFailed"      - pvc.status.allocatedResourceStatus['storage'] = "NodeResizePending"      - pvc.status.allocatedResourceStatus['storage'] = "NodeResizeInProgress"      - pvc.status.allocatedResourceStatus['storage'] = "NodeResizeFailed" When this field is not set, it means that no resize operation is in progress for the given PVC.  A controller that receives PVC update with previously unknown resourceName or ClaimResourceStatus should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
+allocatedResources {quantity}	allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard Kubernetes label syntax. Valid values are either:  * Un-prefixed keys:   - storage - the capacity of the volume.  * Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource" Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.  Capacity reported here may be larger than the actual capacity when a volume expansion operation is requested. For storage quota, the larger value from allocatedResources and PVC.spec.resources is used. If allocatedResources is not set, PVC.spec.resources alone is used for quota calculation. If a volume expansion capacity request is lowered, allocatedResources is only lowered if there are no expansion operations in progress and if the actual volume capacity is equal or lower than the requested capacity.  A controller that receives PVC update with previously unknown resourceName should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
+capacity {quantity}	capacity represents the actual resources of the underlying volume.
+conditions [@io.k8s.api.core.v1.PersistentVolumeClaimCondition]	conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'.
+currentVolumeAttributesClassName string	currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using. When unset, there is no VolumeAttributeClass applied to this PersistentVolumeClaim
+healthStatus @io.k8s.api.core.v1.VolumeHealthStatus	
+modifyVolumeStatus @io.k8s.api.core.v1.ModifyVolumeStatus	
+phase string	phase represents the current phase of PersistentVolumeClaim.
+@io.k8s.api.core.v1.PersistentVolumeClaimTemplate	PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource.
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+!spec @io.k8s.api.core.v1.PersistentVolumeClaimSpec	
+@io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource	PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. This volume finds the bound PV and mounts that volume for the pod. A PersistentVolumeClaimVolumeSource is, essentially, a wrapper around another type of volume that is owned by someone else (the system).
+!claimName string	claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+readOnly boolean	readOnly Will force the ReadOnly setting in VolumeMounts. Default false.
+@io.k8s.api.core.v1.PersistentVolumeList	PersistentVolumeList is a list of PersistentVolume items.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.PersistentVolume]	items is a list of persistent volumes. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.PersistentVolumeSpec	PersistentVolumeSpec is the specification of a persistent volume.
+accessModes [string]	accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes
+awsElasticBlockStore @io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource	
+azureDisk @io.k8s.api.core.v1.AzureDiskVolumeSource	
+azureFile @io.k8s.api.core.v1.AzureFilePersistentVolumeSource	
+capacity {quantity}	capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity
+cephfs @io.k8s.api.core.v1.CephFSPersistentVolumeSource	
+cinder @io.k8s.api.core.v1.CinderPersistentVolumeSource	
+claimRef @io.k8s.api.core.v1.ObjectReference	
+csi @io.k8s.api.core.v1.CSIPersistentVolumeSource	
+fc @io.k8s.api.core.v1.FCVolumeSource	
+flexVolume @io.k8s.api.core.v1.FlexPersistentVolumeSource	
+flocker @io.k8s.api.core.v1.FlockerVolumeSource	
+gcePersistentDisk @io.k8s.api.core.v1.GCEPersistentDiskVolumeSource	
+glusterfs @io.k8s.api.core.v1.GlusterfsPersistentVolumeSource	
+hostPath @io.k8s.api.core.v1.HostPathVolumeSource	
+iscsi @io.k8s.api.core.v1.ISCSIPersistentVolumeSource	
+local @io.k8s.api.core.v1.LocalVolumeSource	
+mountOptions [string]	mountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if one is invalid. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options
+nfs @io.k8s.api.core.v1.NFSVolumeSource	
+nodeAffinity @io.k8s.api.core.v1.VolumeNodeAffinity	
+persistentVolumeReclaimPolicy string	persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming
+photonPersistentDisk @io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource	
+portworxVolume @io.k8s.api.core.v1.PortworxVolumeSource	
+quobyte @io.k8s.api.core.v1.QuobyteVolumeSource	
+rbd @io.k8s.api.core.v1.RBDPersistentVolumeSource	
+scaleIO @io.k8s.api.core.v1.ScaleIOPersistentVolumeSource	
+storageClassName string	storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that this volume does not belong to any StorageClass.
+storageos @io.k8s.api.core.v1.StorageOSPersistentVolumeSource	
+volumeAttributesClassName string	Name of VolumeAttributesClass to which this persistent volume belongs. Empty value is not allowed. When this field is not set, it indicates that this volume does not belong to any VolumeAttributesClass. This field is mutable and can be changed by the CSI driver after a volume has been updated successfully to a new class. For an unbound PersistentVolume, the volumeAttributesClassName will be matched with unbound PersistentVolumeClaims during the binding process.
+volumeMode string	volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.
+vsphereVolume @io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource	
+@io.k8s.api.core.v1.PersistentVolumeStatus	PersistentVolumeStatus is the current status of a persistent volume.
+lastPhaseTransitionTime time	lastPhaseTransitionTime is the time the phase transitioned from one to another and automatically resets to current time everytime a volume phase transitions.
+message string	message is a human-readable message indicating details about why the volume is in this state.
+phase string	phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase
+reason string	reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.
+@io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource	Represents a Photon Controller persistent disk resource.
+fsType string	fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+!pdID string	pdID is the ID that identifies Photon Controller persistent disk
+@io.k8s.api.core.v1.Pod	Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.core.v1.PodSpec	
+status @io.k8s.api.core.v1.PodStatus	
+@io.k8s.api.core.v1.PodAffinity	Pod affinity is a group of inter pod affinity scheduling rules.
+preferredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.WeightedPodAffinityTerm]	The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred.
+requiredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.PodAffinityTerm]	If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied.
+@io.k8s.api.core.v1.PodAffinityTerm	Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of pods is running
+labelSelector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector	
+matchLabelKeys [string]	MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both matchLabelKeys and labelSelector. Also, matchLabelKeys cannot be set when labelSelector isn't set.
+mismatchLabelKeys [string]	MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both mismatchLabelKeys and labelSelector. Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
+namespaceSelector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector	
+namespaces [string]	namespaces specifies a static list of namespace names that the term applies to. The term is applied to the union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace".
+!topologyKey string	This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed.
+@io.k8s.api.core.v1.PodAntiAffinity	Pod anti affinity is a group of inter pod anti affinity scheduling rules.
+preferredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.WeightedPodAffinityTerm]	The scheduler will prefer to schedule pods to nodes that satisfy the anti-affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling anti-affinity expressions, etc.), compute a sum by iterating through the elements of this field and subtracting "weight" from the sum if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred.
+requiredDuringSchedulingIgnoredDuringExecution [@io.k8s.api.core.v1.PodAffinityTerm]	If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied.
+@io.k8s.api.core.v1.PodCertificateProjection	PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem.
+certificateChainPath string	Write the certificate chain at this path in the projected volume.  Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation.
+credentialBundlePath string	Write the credential bundle at this path in the projected volume.  The credential bundle is a single file that contains multiple PEM blocks. The first PEM block is a PRIVATE KEY block, containing a PKCS#8 private key.  The remaining blocks are CERTIFICATE blocks, containing the issued certificate chain from the signer (leaf and any intermediates).  Using credentialBundlePath lets your Pod's application code make a single atomic read that retrieves a consistent key and certificate chain.  If you project them to separate files, your application code will need to additionally check that the leaf certificate was issued to the key.
+keyPath string	Write the key at this path in the projected volume.  Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation.
+!keyType string	The type of keypair Kubelet will generate for the pod.  Valid values are "RSA3072", "RSA4096", "ECDSAP256", "ECDSAP384", "ECDSAP521", and "ED25519".
+maxExpirationSeconds int32	maxExpirationSeconds is the maximum lifetime permitted for the certificate.  Kubelet copies this value verbatim into the PodCertificateRequests it generates for this projection.  If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will reject values shorter than 3600 (1 hour).  The maximum allowable value is 7862400 (91 days).  The signer implementation is then free to issue a certificate with any lifetime *shorter* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24 hours.
+!signerName string	Kubelet's generated CSRs will be addressed to this signer.
+user int32	user is Optional: The owner UID of the created file. If specified, the item-level user field takes precedence over defaultUser. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+userAnnotations {string}	userAnnotations allow pod authors to pass additional information to the signer implementation.  Kubernetes does not restrict or validate this metadata in any way.  These values are copied verbatim into the `spec.unverifiedUserAnnotations` field of the PodCertificateRequest objects that Kubelet creates.  Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.  Signers should document the keys and values they support. Signers should deny requests that contain keys they do not recognize.
+@io.k8s.api.core.v1.PodCondition	PodCondition contains details for the current condition of this pod.
+lastProbeTime time	Last time we probed the condition.
+lastTransitionTime time	Last time the condition transitioned from one status to another.
+message string	Human-readable message indicating details about last transition.
+observedGeneration int64	If set, this represents the .metadata.generation that the pod condition was set based upon.
+reason string	Unique, one-word, CamelCase reason for the condition's last transition.
+!status string	Status is the status of the condition. Can be True, False, Unknown. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
+!type string	Type is the type of the condition. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
+@io.k8s.api.core.v1.PodDNSConfig	PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.
+nameservers [string]	A list of DNS name server IP addresses. This will be appended to the base nameservers generated from DNSPolicy. Duplicated nameservers will be removed.
+options [@io.k8s.api.core.v1.PodDNSConfigOption]	A list of DNS resolver options. This will be merged with the base options generated from DNSPolicy. Duplicated entries will be removed. Resolution options given in Options will override those that appear in the base DNSPolicy.
+searches [string]	A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be removed.
+@io.k8s.api.core.v1.PodDNSConfigOption	PodDNSConfigOption defines DNS resolver options of a pod.
+name string	Name is this DNS resolver option's name. Required.
+value string	Value is this DNS resolver option's value.
+@io.k8s.api.core.v1.PodExtendedResourceClaimStatus	PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. It stores the generated name for the corresponding special ResourceClaim created by the scheduler.
+!requestMappings [@io.k8s.api.core.v1.ContainerExtendedResourceRequest]	RequestMappings identifies the mapping of <container, extended resource backed by DRA> to  device request in the generated ResourceClaim.
+!resourceClaimName string	ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod.
+@io.k8s.api.core.v1.PodIP	PodIP represents a single IP address allocated to the pod.
+!ip string	IP is the IP address assigned to the pod
+@io.k8s.api.core.v1.PodList	PodList is a list of Pods.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.Pod]	List of pods. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.PodOS	PodOS defines the OS parameters of a pod.
+!name string	Name is the name of the operating system. The currently supported values are linux and windows. Additional value may be defined in future and can be one of: https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration Clients should expect to handle additional values and treat unrecognized values in this field as os: null
+@io.k8s.api.core.v1.PodReadinessGate	PodReadinessGate contains the reference to a pod condition
+!conditionType string	ConditionType refers to a condition in the pod's condition list with matching type.
+@io.k8s.api.core.v1.PodResourceClaim	PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod.  It adds a name to it that uniquely identifies the ResourceClaim inside the Pod. Containers that need access to the ResourceClaim reference it with this name.  When the DRAWorkloadResourceClaims feature gate is enabled and this Pod belongs to a PodGroup, a PodResourceClaim is matched to a PodGroupResourceClaim if all of their fields are equal (Name, ResourceClaimName, and ResourceClaimTemplateName). A matched claim references a single ResourceClaim shared across all Pods in the PodGroup, reserved for the PodGroup in ResourceClaimStatus.ReservedFor rather than for individual Pods.
+!name string	Name uniquely identifies this resource claim inside the pod. This must be a DNS_LABEL.
+resourceClaimName string	ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.  Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
+resourceClaimTemplateName string	ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod.  The template will be used to create a new ResourceClaim, which will be bound to this pod. When this pod is deleted, the ResourceClaim will also be deleted. The pod name and resource name, along with a generated component, will be used to form a unique name for the ResourceClaim, which will be recorded in pod.status.resourceClaimStatuses.  When the DRAWorkloadResourceClaims feature gate is enabled and the pod belongs to a PodGroup that defines a PodGroupResourceClaim with the same Name and ResourceClaimTemplateName, this PodResourceClaim resolves to the ResourceClaim generated for the PodGroup. All pods in the group that define an equivalent PodResourceClaim matching the PodGroupResourceClaim's Name and ResourceClaimTemplateName share the same generated ResourceClaim. ResourceClaims generated for a PodGroup are owned by the PodGroup and their lifecycles are tied to the PodGroup instead of any individual pod.  This field is immutable and no changes will be made to the corresponding ResourceClaim by the control plane after creating the ResourceClaim.  Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
+@io.k8s.api.core.v1.PodResourceClaimStatus	PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim.
+!name string	Name uniquely identifies this resource claim inside the pod. This must match the name of an entry in pod.spec.resourceClaims, which implies that the string must be a DNS_LABEL.
+resourceClaimName string	ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod.  When the DRAWorkloadResourceClaims feature is enabled and the corresponding PodResourceClaim matches a PodGroupResourceClaim made by the Pod's PodGroup, then this is the name of the ResourceClaim generated and reserved for the PodGroup.  If this is unset, then generating a ResourceClaim was not necessary. The pod.spec.resourceClaims entry can be ignored in this case.
+@io.k8s.api.core.v1.PodSchedulingGate	PodSchedulingGate is associated to a Pod to guard its scheduling.
+!name string	Name of the scheduling gate. Each scheduling gate must have a unique name field.
+@io.k8s.api.core.v1.PodSchedulingGroup	PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to. The scheduler uses this information to apply workload-aware scheduling semantics. Exactly one field must be specified.
+podGroupName string	PodGroupName specifies the name of the standalone PodGroup object that represents the runtime instance of this group. Must be a DNS subdomain.
+@io.k8s.api.core.v1.PodSecurityContext	PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext.
+appArmorProfile @io.k8s.api.core.v1.AppArmorProfile	
+fsGroup int64	A special supplemental group that applies to all containers in a pod. Some volume types allow the Kubelet to change the ownership of that volume to be owned by the pod:  1. The owning GID will be the FSGroup 2. The setgid bit is set (new files created in the volume will be owned by FSGroup) 3. The permission bits are OR'd with rw-rw----  If unset, the Kubelet will not modify the ownership and permissions of any volume. Note that this field cannot be set when spec.os.name is windows.
+fsGroupChangePolicy string	fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. This field will only apply to volume types which support fsGroup based ownership(and permissions). It will have no effect on ephemeral volume types such as: secret, configmaps and emptydir. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field cannot be set when spec.os.name is windows.
+runAsGroup int64	The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+runAsNonRoot boolean	Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+runAsUser int64	The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+seLinuxChangePolicy string	seLinuxChangePolicy defines how the container's SELinux label is applied to all volumes used by the Pod. It has no effect on nodes that do not support SELinux or to volumes does not support SELinux. Valid values are "MountOption" and "Recursive".  "Recursive" means relabeling of all files on all Pod volumes by the container runtime. This may be slow for large volumes, but allows mixing privileged and unprivileged Pods sharing the same volume on the same node.  "MountOption" mounts all eligible Pod volumes with `-o context` mount option. This requires all Pods that share the same volume to use the same SELinux label. It is not possible to share the same volume among privileged and unprivileged Pods. Eligible volumes are in-tree FibreChannel and iSCSI volumes, and all CSI volumes whose CSI driver announces SELinux support by setting spec.seLinuxMount: true in their CSIDriver instance. Other volumes are always re-labelled recursively.  If not specified, "MountOption" is used.  This field affects only Pods that have SELinux label set, either in PodSecurityContext or in SecurityContext of all containers.  All Pods that use the same volume should use the same seLinuxChangePolicy, otherwise some pods can get stuck in ContainerCreating state. Note that this field cannot be set when spec.os.name is windows.
+seLinuxOptions @io.k8s.api.core.v1.SELinuxOptions	
+seccompProfile @io.k8s.api.core.v1.SeccompProfile	
+supplementalGroups [int64]	A list of groups applied to the first process run in each container, in addition to the container's primary GID and fsGroup (if specified).  If the SupplementalGroupsPolicy feature is enabled, the supplementalGroupsPolicy field determines whether these are in addition to or instead of any group memberships defined in the container image. If unspecified, no additional groups are added, though group memberships defined in the container image may still be used, depending on the supplementalGroupsPolicy field. Note that this field cannot be set when spec.os.name is windows.
+supplementalGroupsPolicy string	Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for this feature. Note that this field cannot be set when spec.os.name is windows.
+sysctls [@io.k8s.api.core.v1.Sysctl]	Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container runtime) might fail to launch. Note that this field cannot be set when spec.os.name is windows.
+windowsOptions @io.k8s.api.core.v1.WindowsSecurityContextOptions	
+@io.k8s.api.core.v1.PodSpec	PodSpec is a description of a pod.
+activeDeadlineSeconds int64	Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers. Value must be a positive integer.
+affinity @io.k8s.api.core.v1.Affinity	
+automountServiceAccountToken boolean	AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.
+!containers [@io.k8s.api.core.v1.Container]	List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.
+dnsConfig @io.k8s.api.core.v1.PodDNSConfig	
+dnsPolicy string	Set DNS policy for the pod. Defaults to "ClusterFirst". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'.
+enableServiceLinks boolean	EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true.
+ephemeralContainers [@io.k8s.api.core.v1.EphemeralContainer]	List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging. This list cannot be specified when creating a pod, and it cannot be modified by updating the pod spec. In order to add an ephemeral container to an existing pod, use the pod's ephemeralcontainers subresource.
+evictionResponders [@io.k8s.api.core.v1.EvictionResponder]	evictionResponders reference responders that react to Evictions based on EvictionRequests. Responders should observe and communicate through the Eviction Resource API to help with the graceful termination of a pod. The responders are selected sequentially, according to their specified priority.  Responders should periodically report on an eviction progress by updating the .status.responders[].heartbeatTime field of the Eviction object. If this field is not updated within the heartbeat deadline defined by the Eviction API (currently 20 minutes), the eviction is passed over to the next responder with a lower priority. If there is no other responder, the last default imperative-eviction.k8s.io/evictor responder with a priority of 100 will evict the pod using the imperative Eviction API (pods/<name>/eviction subresource).  The maximum length of the responders list is 10. Responders are not supported when the pod is part of a PodGroup (.spec.schedulingGroup is set). This field can only be set on creation and is immutable afterwards.
+hostAliases [@io.k8s.api.core.v1.HostAlias]	HostAliases is an optional list of hosts and IPs that will be injected into the pod's hosts file if specified.
+hostIPC boolean	Use the host's ipc namespace. Optional: Default to false.
+hostNetwork boolean	Host networking requested for this pod. Use the host's network namespace. When using HostNetwork you should specify ports so the scheduler is aware. When `hostNetwork` is true, specified `hostPort` fields in port definitions must match `containerPort`, and unspecified `hostPort` fields in port definitions are defaulted to match `containerPort`. Default to false.
+hostPID boolean	Use the host's pid namespace. Optional: Default to false.
+hostUsers boolean	Use the host's user namespace. Optional: Default to true. If set to true or not present, the pod will be run in the host user namespace, useful for when the pod needs a feature only available to the host user namespace, such as loading a kernel module with CAP_SYS_MODULE. When set to false, a new userns is created for the pod. Setting false is useful for mitigating container breakout vulnerabilities even allowing users to run their containers as root without actually having root privileges on the host.
+hostname string	Specifies the hostname of the Pod If not specified, the pod's hostname will be set to a system-defined value.
+hostnameOverride string	HostnameOverride specifies an explicit override for the pod's hostname as perceived by the pod. This field only specifies the pod's hostname and does not affect its DNS records. When this field is set to a non-empty string: - It takes precedence over the values set in `hostname` and `subdomain`. - The Pod's hostname will be set to this value. - `setHostnameAsFQDN` must be nil or set to false. - `hostNetwork` must be set to false.  This field must be a valid DNS subdomain as defined in RFC 1123 and contain at most 64 characters.
+imagePullSecrets [@io.k8s.api.core.v1.LocalObjectReference]	ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec. If specified, these secrets will be passed to individual puller implementations for them to use. More info: https://kubernetes.io/docs/concepts/containers/images#specifying-imagepullsecrets-on-a-pod
+initContainers [@io.k8s.api.core.v1.Container]	List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started. If any init container fails, the pod is considered to have failed and is handled according to its restartPolicy. The name for an init container or normal container must be unique among all containers. Init containers may not have Lifecycle actions, Readiness probes, Liveness probes, or Startup probes. The resourceRequirements of an init container are taken into account during scheduling by finding the highest request/limit for each resource type, and then using the max of that value or the sum of the normal containers. Limits are applied to init containers in a similar fashion. Init containers cannot currently be added or removed. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+nodeName string	NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename
+nodeSelector {string}	NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/
+os @io.k8s.api.core.v1.PodOS	
+overhead {quantity}	Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info: https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md
+preemptionPolicy string	PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. Defaults to PreemptLowerPriority if unset.
+priority int32	The priority value. Various system components use this field to find the priority of the pod. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority.
+priorityClassName string	If specified, indicates the pod's priority. "system-node-critical" and "system-cluster-critical" are two special keywords which indicate the highest priorities with the former being the highest priority. Any other name must be defined by creating a PriorityClass object with that name. If not specified, the pod priority will be default or zero if there is no default.
+readinessGates [@io.k8s.api.core.v1.PodReadinessGate]	If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates
+resourceClaims [@io.k8s.api.core.v1.PodResourceClaim]	ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start. The resources will be made available to those containers which consume them by name.  This is a stable field but requires that the DynamicResourceAllocation feature gate is enabled.  This field is immutable.
+resources @io.k8s.api.core.v1.ResourceRequirements	
+restartPolicy string	Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
+runtimeClassName string	RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.  If no RuntimeClass resource matches the named class, the pod will not be run. If unset or empty, the "legacy" RuntimeClass will be used, which is an implicit class with an empty definition that uses the default runtime handler. More info: https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class
+schedulerName string	If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.
+schedulingGates [@io.k8s.api.core.v1.PodSchedulingGate]	SchedulingGates is an opaque list of values that if specified will block scheduling the pod. If schedulingGates is not empty, the pod will stay in the SchedulingGated state and the scheduler will not attempt to schedule the pod.  SchedulingGates can only be set at pod creation time, and be removed only afterwards.
+schedulingGroup @io.k8s.api.core.v1.PodSchedulingGroup	
+securityContext @io.k8s.api.core.v1.PodSecurityContext	
+serviceAccount string	DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName instead.
+serviceAccountName string	ServiceAccountName is the name of the ServiceAccount to use to run this pod. More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+setHostnameAsFQDN boolean	If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default). In Linux containers, this means setting the FQDN in the hostname field of the kernel (the nodename field of struct utsname). In Windows containers, this means setting the registry value of hostname for the registry key HKEY_LOCAL_MACHINE\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\Tcpip\\\\Parameters to FQDN. If a pod does not have FQDN, this has no effect. Default to false.
+shareProcessNamespace boolean	Share a single process namespace between all of the containers in a pod. When this is set containers will be able to view and signal processes from other containers in the same pod, and the first process in each container will not be assigned PID 1. HostPID and ShareProcessNamespace cannot both be set. Optional: Default to false.
+subdomain string	If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>". If not specified, the pod will not have a domainname at all.
+terminationGracePeriodSeconds int64	Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). If this value is nil, the default grace period will be used instead. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. Defaults to 30 seconds.
+tolerations [@io.k8s.api.core.v1.Toleration]	If specified, the pod's tolerations.
+topologySpreadConstraints [@io.k8s.api.core.v1.TopologySpreadConstraint]	TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. Scheduler will schedule pods in a way which abides by the constraints. All topologySpreadConstraints are ANDed.
+volumes [@io.k8s.api.core.v1.Volume]	List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes
+@io.k8s.api.core.v1.PodStatus	PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane.
+allocatedResources {string}	AllocatedResources is the total requests allocated for this pod by the node. If pod-level requests are not set, this will be the total requests aggregated across containers in the pod.
+conditions [@io.k8s.api.core.v1.PodCondition]	Current service state of pod. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
+containerStatuses [@io.k8s.api.core.v1.ContainerStatus]	Statuses of containers in this pod. Each container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status
+ephemeralContainerStatuses [@io.k8s.api.core.v1.ContainerStatus]	Statuses for any ephemeral containers that have run in this pod. Each ephemeral container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status
+extendedResourceClaimStatus @io.k8s.api.core.v1.PodExtendedResourceClaimStatus	
+hostIP string	hostIP holds the IP address of the host to which the pod is assigned. Empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns mean that HostIP will not be updated even if there is a node is assigned to pod
+hostIPs [@io.k8s.api.core.v1.HostIP]	hostIPs holds the IP addresses allocated to the host. If this field is specified, the first entry must match the hostIP field. This list is empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns means that HostIPs will not be updated even if there is a node is assigned to this pod.
+initContainerStatuses [@io.k8s.api.core.v1.ContainerStatus]	Statuses of init containers in this pod. The most recent successful non-restartable init container will have ready = true, the most recently started container will have startTime set. Each init container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-and-container-status
+message string	A human readable message indicating details about why the pod is in this condition.
+nodeAllocatableResourceClaimStatuses [@io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus]	NodeAllocatableResourceClaimStatuses contains the status of node-allocatable resources that were allocated for this pod through DRA claims. This includes resources currently reported in v1.Node `status.allocatable` that are not extended resources (see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources). Examples include "cpu", "memory", "ephemeral-storage", and hugepages.
+nominatedNodeName string	nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.
+observedGeneration int64	If set, this represents the .metadata.generation that the pod status was set based upon. The PodObservedGenerationTracking feature gate must be enabled to use this field.
+phase string	The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle. The conditions array, the reason and message fields, and the individual container status arrays contain more detail about the pod's status. There are five possible phase values:  Pending: The pod has been accepted by the Kubernetes system, but one or more of the container images has not been created. This includes time before being scheduled as well as time spent downloading images over the network, which could take a while. Running: The pod has been bound to a node, and all of the containers have been created. At least one container is still running, or is in the process of starting or restarting. Succeeded: All containers in the pod have terminated in success, and will not be restarted. Failed: All containers in the pod have terminated, and at least one container has terminated in failure. The container either exited with non-zero status or was terminated by the system. Unknown: For some reason the state of the pod could not be obtained, typically due to an error in communicating with the host of the pod.  More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-phase
+podIP string	podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.
+podIPs [@io.k8s.api.core.v1.PodIP]	podIPs holds the IP addresses allocated to the pod. If this field is specified, the 0th entry must match the podIP field. Pods may be allocated at most 1 value for each of IPv4 and IPv6. This list is empty if no IPs have been allocated yet.
+qosClass string	The Quality of Service (QOS) classification assigned to the pod based on resource requirements See PodQOSClass type for available QOS classes More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes
+reason string	A brief CamelCase message indicating details about why the pod is in this state. e.g. 'Evicted'
+resize string	Status of resources resize desired for pod's containers. It is empty if no resources resize is pending. Any changes to container resources will automatically set this to "Proposed" Deprecated: Resize status is moved to two pod conditions PodResizePending and PodResizeInProgress. PodResizePending will track states where the spec has been resized, but the Kubelet has not yet allocated the resources. PodResizeInProgress will track in-progress resizes, and should be present whenever allocated resources != acknowledged resources.
+resourceClaimStatuses [@io.k8s.api.core.v1.PodResourceClaimStatus]	Status of resource claims.
+resources @io.k8s.api.core.v1.ResourceRequirements	
+startTime time	RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod.
+volumeHealth [@io.k8s.api.core.v1.PodVolumeHealth]	volumeHealth contains node-reported health for each volume the pod is using. Populated by the kubelet on the pod's node.
+@io.k8s.api.core.v1.PodTemplateSpec	PodTemplateSpec describes the data a pod should have when created from a template
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.core.v1.PodSpec	
+@io.k8s.api.core.v1.PodVolumeHealth	PodVolumeHealth contains health information for a volume used by a pod, reported by the CSI node plugin via the kubelet.
+healthConditions [@io.k8s.api.core.v1.VolumeHealthCondition]	conditions is the set of adverse conditions reported by the CSI node plugin for this volume on this node. At most 16 conditions may be reported.
+lastTransitionTime time	lastTransitionTime is when the current set of conditions first appeared.
+!name string	name matches an entry in pod.spec.volumes.
+@io.k8s.api.core.v1.PortStatus	PortStatus represents the error condition of a service port
+error string	Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use   CamelCase names - cloud provider specific error values must have names that comply with the   format foo.example.com/CamelCase.
+!port int32	Port is the port number of the service port of which status is recorded here
+!protocol string	Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"
+@io.k8s.api.core.v1.PortworxVolumeSource	PortworxVolumeSource represents a Portworx volume resource.
+fsType string	fSType represents the filesystem type to mount Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs". Implicitly inferred to be "ext4" if unspecified.
+readOnly boolean	readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+!volumeID string	volumeID uniquely identifies a Portworx volume
+@io.k8s.api.core.v1.PreferredSchedulingTerm	An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null preferred scheduling term matches no objects (i.e. is also a no-op).
+!preference @io.k8s.api.core.v1.NodeSelectorTerm	
+!weight int32	Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.
+@io.k8s.api.core.v1.Probe	Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.
+exec @io.k8s.api.core.v1.ExecAction	
+failureThreshold int32	Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+grpc @io.k8s.api.core.v1.GRPCAction	
+httpGet @io.k8s.api.core.v1.HTTPGetAction	
+initialDelaySeconds int32	Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+periodSeconds int32	How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+successThreshold int32	Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+tcpSocket @io.k8s.api.core.v1.TCPSocketAction	
+terminationGracePeriodSeconds int64	Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+timeoutSeconds int32	Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+@io.k8s.api.core.v1.ProjectedVolumeSource	Represents a projected volume source
+defaultMode int64	defaultMode are the mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+defaultUser int32	defaultUser is Optional: The owner UID of the created files by default. The defaultUser field is only used as a fallback when the item-level user field is unset. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+sources [@io.k8s.api.core.v1.VolumeProjection]	sources is the list of volume projections. Each entry in this list handles one source.
+@io.k8s.api.core.v1.QuobyteVolumeSource	Represents a Quobyte mount that lasts the lifetime of a pod. Quobyte volumes do not support ownership management or SELinux relabeling.
+group string	group to map volume access to Default is no group
+readOnly boolean	readOnly here will force the Quobyte volume to be mounted with read-only permissions. Defaults to false.
+!registry string	registry represents a single or multiple Quobyte Registry services specified as a string as host:port pair (multiple entries are separated with commas) which acts as the central registry for volumes
+tenant string	tenant owning the given Quobyte volume in the Backend Used with dynamically provisioned Quobyte volumes, value is set by the plugin
+user string	user to map volume access to Defaults to serivceaccount user
+!volume string	volume is a string that references an already created Quobyte volume by name.
+@io.k8s.api.core.v1.RBDPersistentVolumeSource	Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling.
+fsType string	fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd
+!image string	image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+keyring string	keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+!monitors [string]	monitors is a collection of Ceph monitors. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+pool string	pool is the rados pool name. Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+readOnly boolean	readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+secretRef @io.k8s.api.core.v1.SecretReference	
+user string	user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+@io.k8s.api.core.v1.RBDVolumeSource	Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling.
+fsType string	fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd
+!image string	image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+keyring string	keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+!monitors [string]	monitors is a collection of Ceph monitors. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+pool string	pool is the rados pool name. Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+readOnly boolean	readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+secretRef @io.k8s.api.core.v1.LocalObjectReference	
+user string	user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+@io.k8s.api.core.v1.ResourceClaim	ResourceClaim references one entry in PodSpec.ResourceClaims.
+!name string	Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container.
+request string	Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request.
+@io.k8s.api.core.v1.ResourceFieldSelector	ResourceFieldSelector represents container resources (cpu, memory) and their output format
+containerName string	Container name: required for volumes, optional for env vars
+divisor quantity	Specifies the output format of the exposed resources, defaults to "1"
+!resource string	Required: resource to select
+@io.k8s.api.core.v1.ResourceHealth	ResourceHealth represents the health of a resource. It has the latest device health information. This is a part of KEP https://kep.k8s.io/4680.
+health string	Health of the resource. can be one of:  - Healthy: operates as normal  - Unhealthy: reported unhealthy. We consider this a temporary health issue               since we do not have a mechanism today to distinguish               temporary and permanent issues.  - Unknown: The status cannot be determined.             For example, Device Plugin got unregistered and hasn't been re-registered since.  In future we may want to introduce the PermanentlyUnhealthy Status.
+message string	Message provides human-readable context for Health (e.g. "ECC error count exceeded threshold"). This field is populated by the kubelet when ResourceHealthStatusMessage is enabled if the DRA plugin returns a message, and is null otherwise.
+!resourceID string	ResourceID is the unique identifier of the resource. See the ResourceID type for more information.
+@io.k8s.api.core.v1.ResourceRequirements	ResourceRequirements describes the compute resource requirements.
+claims [@io.k8s.api.core.v1.ResourceClaim]	Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.  This field depends on the DynamicResourceAllocation feature gate.  This field is immutable. It can only be set for containers.
+limits {quantity}	Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+requests {quantity}	Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+@io.k8s.api.core.v1.ResourceStatus	ResourceStatus represents the status of a single resource allocated to a Pod.
+!name string	Name of the resource. Must be unique within the pod and in case of non-DRA resource, match one of the resources from the pod spec. For DRA resources, the value must be "claim:<claim_name>/<request>" when container.resources.claims[*].request is set or "claim:<claim_name>" when container.resources.claims[*].request is empty. For DRA-backed extended resources, "claim:<claim_name>/<request>" is used when the claim name and request name are recorded in pod.status.extendedResourceClaimStatus. When this status is reported about a container, the "claim_name" and "request" must match one of the claims of this container.
+resources [@io.k8s.api.core.v1.ResourceHealth]	List of unique resources health. Each element in the list contains an unique resource ID and its health. At a minimum, for the lifetime of a Pod, resource ID must uniquely identify the resource allocated to the Pod on the Node. If other Pod on the same Node reports the status with the same resource ID, it must be the same resource they share. See ResourceID type definition for a specific format it has in various use cases.
+@io.k8s.api.core.v1.SELinuxOptions	SELinuxOptions are the labels to be applied to the container
+level string	Level is SELinux level label that applies to the container.
+role string	Role is a SELinux role label that applies to the container.
+type string	Type is a SELinux type label that applies to the container.
+user string	User is a SELinux user label that applies to the container.
+@io.k8s.api.core.v1.ScaleIOPersistentVolumeSource	ScaleIOPersistentVolumeSource represents a persistent ScaleIO volume
+fsType string	fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs"
+!gateway string	gateway is the host address of the ScaleIO API Gateway.
+protectionDomain string	protectionDomain is the name of the ScaleIO Protection Domain for the configured storage.
+readOnly boolean	readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+!secretRef @io.k8s.api.core.v1.SecretReference	
+sslEnabled boolean	sslEnabled is the flag to enable/disable SSL communication with Gateway, default false
+storageMode string	storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned. Default is ThinProvisioned.
+storagePool string	storagePool is the ScaleIO Storage Pool associated with the protection domain.
+!system string	system is the name of the storage system as configured in ScaleIO.
+volumeName string	volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source.
+@io.k8s.api.core.v1.ScaleIOVolumeSource	ScaleIOVolumeSource represents a persistent ScaleIO volume
+fsType string	fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs".
+!gateway string	gateway is the host address of the ScaleIO API Gateway.
+protectionDomain string	protectionDomain is the name of the ScaleIO Protection Domain for the configured storage.
+readOnly boolean	readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+!secretRef @io.k8s.api.core.v1.LocalObjectReference	
+sslEnabled boolean	sslEnabled Flag enable/disable SSL communication with Gateway, default false
+storageMode string	storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned. Default is ThinProvisioned.
+storagePool string	storagePool is the ScaleIO Storage Pool associated with the protection domain.
+!system string	system is the name of the storage system as configured in ScaleIO.
+volumeName string	volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source.
+@io.k8s.api.core.v1.SeccompProfile	SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set.
+localhostProfile string	localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
+!type string	type indicates which kind of seccomp profile will be applied. Valid options are:  Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
+@io.k8s.api.core.v1.Secret	Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+data {byte}	Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4
+immutable boolean	Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+stringData {string}	stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.
+type string	Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types
+@io.k8s.api.core.v1.SecretEnvSource	SecretEnvSource selects a Secret to populate the environment variables with.  The contents of the target Secret's Data field will represent the key-value pairs as environment variables.
+name string	Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+optional boolean	Specify whether the Secret must be defined
+@io.k8s.api.core.v1.SecretKeySelector	SecretKeySelector selects a key of a Secret.
+!key string	The key of the secret to select from.  Must be a valid secret key.
+name string	Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+optional boolean	Specify whether the Secret or its key must be defined
+@io.k8s.api.core.v1.SecretList	SecretList is a list of Secret.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.Secret]	Items is a list of secret objects. More info: https://kubernetes.io/docs/concepts/configuration/secret
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.SecretProjection	Adapts a secret into a projected volume.  The contents of the target Secret's Data field will be presented in a projected volume as files using the keys in the Data field as the file names. Note that this is identical to a secret volume source without the default mode.
+items [@io.k8s.api.core.v1.KeyToPath]	items if unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
+name string	Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+optional boolean	optional field specify whether the Secret or its key must be defined
+@io.k8s.api.core.v1.SecretReference	SecretReference represents a Secret Reference. It has enough information to retrieve secret in any namespace
+name string	name is unique within a namespace to reference a secret resource.
+namespace string	namespace defines the space within which the secret name must be unique.
+@io.k8s.api.core.v1.SecretVolumeSource	Adapts a Secret into a volume.  The contents of the target Secret's Data field will be presented in a volume as files using the keys in the Data field as the file names. Secret volumes support ownership management and SELinux relabeling.
+defaultMode int64	defaultMode is Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+defaultUser int32	defaultUser is Optional: The owner UID of the created files by default. The defaultUser field is only used as a fallback when the item-level user field is unset. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+items [@io.k8s.api.core.v1.KeyToPath]	items If unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
+optional boolean	optional field specify whether the Secret or its keys must be defined
+secretName string	secretName is the name of the secret in the pod's namespace to use. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
+@io.k8s.api.core.v1.SecurityContext	SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence.
+allowPrivilegeEscalation boolean	AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This bool directly controls if the no_new_privs flag will be set on the container process. AllowPrivilegeEscalation is true always when the container is: 1) run as Privileged 2) has CAP_SYS_ADMIN Note that this field cannot be set when spec.os.name is windows.
+appArmorProfile @io.k8s.api.core.v1.AppArmorProfile	
+capabilities @io.k8s.api.core.v1.Capabilities	
+privileged boolean	Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows.
+procMount string	procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when spec.os.name is windows.
+readOnlyRootFilesystem boolean	Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set when spec.os.name is windows.
+runAsGroup int64	The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+runAsNonRoot boolean	Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+runAsUser int64	The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+seLinuxOptions @io.k8s.api.core.v1.SELinuxOptions	
+seccompProfile @io.k8s.api.core.v1.SeccompProfile	
+windowsOptions @io.k8s.api.core.v1.WindowsSecurityContextOptions	
+@io.k8s.api.core.v1.Service	Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+spec @io.k8s.api.core.v1.ServiceSpec	
+status @io.k8s.api.core.v1.ServiceStatus	
+@io.k8s.api.core.v1.ServiceAccountTokenProjection	ServiceAccountTokenProjection represents a projected service account token volume. This projection can be used to insert a service account token into the pods runtime filesystem for use against APIs (Kubernetes API Server or otherwise).
+audience string	audience is the intended audience of the token. A recipient of a token must identify itself with an identifier specified in the audience of the token, and otherwise should reject the token. The audience defaults to the identifier of the apiserver.
+expirationSeconds int64	expirationSeconds is the requested duration of validity of the service account token. As the token approaches expiration, the kubelet volume plugin will proactively rotate the service account token. The kubelet will start trying to rotate the token if the token is older than 80 percent of its time to live or if the token is older than 24 hours.Defaults to 1 hour and must be at least 10 minutes.
+!path string	path is the path relative to the mount point of the file to project the token into.
+user int32	user is Optional: The owner UID of the created file. If specified, the item-level user field takes precedence over defaultUser. (Alpha) This field requires the AtomicWriteVolumeUserFields feature gate to be enabled.
+@io.k8s.api.core.v1.ServiceList	ServiceList holds a list of services.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.core.v1.Service]	List of services
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.core.v1.ServicePort	ServicePort contains information on service's port.
+appProtocol string	The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:  * Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and https://www.iana.org/assignments/service-names).  * Kubernetes-defined prefixed names:   * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior-   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455  * Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
+name string	The name of this port within the service. This must be a DNS_LABEL. All ports within a ServiceSpec must have unique names. When considering the endpoints for a Service, this must match the 'name' field in the EndpointPort. Optional if only one ServicePort is defined on this service.
+nodePort int32	The port on each node on which this service is exposed when type is NodePort or LoadBalancer.  Usually assigned by the system. If a value is specified, in-range, and not in use it will be used, otherwise the operation will fail.  If not specified, a port will be allocated if this Service requires one.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type from NodePort to ClusterIP). More info: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
+!port int32	The port that will be exposed by this service.
+protocol string	The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP.
+targetPort intorstring	Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+@io.k8s.api.core.v1.ServiceSpec	ServiceSpec describes the attributes that a user creates on a service.
+allocateLoadBalancerNodePorts boolean	allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.  Default is "true". It may be set to "false" if the cluster load-balancer does not rely on NodePorts.  If the caller requests specific NodePorts (by specifying a value), those requests will be respected, regardless of this field. This field may only be set for services with type LoadBalancer and will be cleared if the type is changed to any other type.
+clusterIP string	clusterIP is the IP address of the service and is usually assigned randomly. If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be blank) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address. Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
+clusterIPs [string]	ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.  If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be empty) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address.  Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName.  If this field is not specified, it will be initialized from the clusterIP field.  If this field is specified, clients must ensure that clusterIPs[0] and clusterIP have the same value.  This field may hold a maximum of two entries (dual-stack IPs, in either order). These IPs must correspond to the values of the ipFamilies field. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
+externalIPs [string]	externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.  These IPs are not managed by Kubernetes.  The user is responsible for ensuring that traffic arrives at a node with this IP.  A common example is external load-balancers that are not part of the Kubernetes system.
+externalName string	externalName is the external reference that discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME record). No proxying will be involved.  Must be a lowercase RFC-1123 hostname (https://tools.ietf.org/html/rfc1123) and requires `type` to be "ExternalName".
+externalTrafficPolicy string	externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service's "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs). If set to "Local", the proxy will configure the service in a way that assumes that external load balancers will take care of balancing the service traffic between nodes, and so each node will deliver traffic only to the node-local endpoints of the service, without masquerading the client source IP. (Traffic mistakenly sent to a node with no endpoints will be dropped.) The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features). Note that traffic sent to an External IP or LoadBalancer IP from within the cluster will always get "Cluster" semantics, but clients sending to a NodePort from within the cluster may need to take traffic policy into account when picking a node.
+healthCheckNodePort int32	healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local. If a value is specified, is in-range, and is not in use, it will be used.  If not specified, a value will be automatically allocated.  External systems (e.g. load-balancers) can use this port to determine if a given node holds endpoints for this service or not.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type). This field cannot be updated once set.
+internalTrafficPolicy string	InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP. If set to "Local", the proxy will assume that pods only want to talk to endpoints of the service on the same node as the pod, dropping the traffic if there are no local endpoints. The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features).
+ipFamilies [string]	IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary IP family of the Service. Valid values are "IPv4" and "IPv6".  This field only applies to Services of types ClusterIP, NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when updating a Service to type ExternalName.  This field may hold a maximum of two entries (dual-stack families, in either order).  These families must correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field.
+ipFamilyPolicy string	IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack. Services can be "SingleStack" (a single IP family), "PreferDualStack" (two IP families on dual-stack configured clusters or a single IP family on single-stack clusters), or "RequireDualStack" (two IP families on dual-stack configured clusters, otherwise fail). The ipFamilies and clusterIPs fields depend on the value of this field. This field will be wiped when updating a service to type ExternalName.
+loadBalancerClass string	loadBalancerClass is the class of the load balancer implementation this Service belongs to. If specified, the value of this field must be a label-style identifier, with an optional prefix, e.g. "internal-vip" or "example.com/internal-vip". Unprefixed names are reserved for end-users. This field can only be set when the Service type is 'LoadBalancer'. If not set, the default load balancer implementation is used, today this is typically done through the cloud provider integration, but should apply for any default implementation. If set, it is assumed that a load balancer implementation is watching for Services with a matching class. Any default load balancer implementation (e.g. cloud providers) should ignore Services that set this field. This field can only be set when creating or updating a Service to type 'LoadBalancer'. Once set, it can not be changed. This field will be wiped when a service is updated to a non 'LoadBalancer' type.
+loadBalancerIP string	Only applies to Service Type: LoadBalancer. This feature depends on whether the underlying cloud-provider supports specifying the loadBalancerIP when a load balancer is created. This field will be ignored if the cloud-provider does not support the feature. Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack. Users are encouraged to use implementation-specific annotations when available.
+loadBalancerSourceRanges [string]	If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs. This field will be ignored if the cloud-provider does not support the feature." More info: https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/
+ports [@io.k8s.api.core.v1.ServicePort]	The list of ports that are exposed by this service. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
+publishNotReadyAddresses boolean	publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready. The primary use case for setting this field is for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods for the purpose of peer discovery. The Kubernetes controllers that generate Endpoints and EndpointSlice resources for Services interpret this to mean that all endpoints are considered "ready" even if the Pods themselves are not. Agents which consume only Kubernetes generated endpoints through the Endpoints or EndpointSlice resources can safely assume this behavior.
+selector {string}	Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify. Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/
+sessionAffinity string	Supports "ClientIP" and "None". Used to maintain session affinity. Enable client IP based session affinity. Must be ClientIP or None. Defaults to None. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
+sessionAffinityConfig @io.k8s.api.core.v1.SessionAffinityConfig	
+trafficDistribution string	TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints. Implementations can use this field as a hint, but are not required to guarantee strict adherence. If the field is not set, the implementation will apply its default routing strategy. If set to "PreferClose", implementations should prioritize endpoints that are in the same zone.
+type string	type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+@io.k8s.api.core.v1.ServiceStatus	ServiceStatus represents the current status of a service.
+conditions [@io.k8s.apimachinery.pkg.apis.meta.v1.Condition]	Current service state
+loadBalancer @io.k8s.api.core.v1.LoadBalancerStatus	
+@io.k8s.api.core.v1.SessionAffinityConfig	SessionAffinityConfig represents the configurations of session affinity.
+clientIP @io.k8s.api.core.v1.ClientIPConfig	
+@io.k8s.api.core.v1.ShardInfo	ShardInfo describes the shard selector that was applied to produce a list response. Its presence on a list response indicates the list is a filtered subset.
+!selector string	selector is the shard selector string from the request, echoed back so clients can verify which shard they received and merge responses from multiple shards.
+@io.k8s.api.core.v1.SleepAction	SleepAction describes a "sleep" action.
+!seconds int64	Seconds is the number of seconds to sleep.
+@io.k8s.api.core.v1.StorageOSPersistentVolumeSource	Represents a StorageOS persistent volume resource.
+fsType string	fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+readOnly boolean	readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+secretRef @io.k8s.api.core.v1.ObjectReference	
+volumeName string	volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace.
+volumeNamespace string	volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
+@io.k8s.api.core.v1.StorageOSVolumeSource	Represents a StorageOS persistent volume resource.
+fsType string	fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+readOnly boolean	readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+secretRef @io.k8s.api.core.v1.LocalObjectReference	
+volumeName string	volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace.
+volumeNamespace string	volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
+@io.k8s.api.core.v1.Sysctl	Sysctl defines a kernel parameter to be set
+!name string	Name of a property to set
+!value string	Value of a property to set
+@io.k8s.api.core.v1.TCPSocketAction	TCPSocketAction describes an action based on opening a socket
+host string	Optional: Host name to connect to, defaults to the pod IP.
+!port intorstring	Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+@io.k8s.api.core.v1.Taint	The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.
+!effect string	Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule, PreferNoSchedule and NoExecute.
+!key string	Required. The taint key to be applied to a node.
+timeAdded time	TimeAdded represents the time at which the taint was added.
+value string	The taint value corresponding to the taint key.
+@io.k8s.api.core.v1.Toleration	The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.
+effect string	Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.
+key string	Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys.
+operator string	Operator represents a key's relationship to the value. Valid operators are Exists, Equal, Lt, and Gt. Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category. Lt and Gt perform numeric comparisons (requires feature gate TaintTolerationComparisonOperators).
+tolerationSeconds int64	TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system.
+value string	Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string.
+@io.k8s.api.core.v1.TopologySelectorLabelRequirement	A topology selector requirement is a selector that matches given label. This is an alpha feature and may change in the future.
+!key string	The label key that the selector applies to.
+!values [string]	An array of string values. One value must match the label to be selected. Each entry in Values is ORed.
+@io.k8s.api.core.v1.TopologySelectorTerm	A topology selector term represents the result of label queries. A null or empty topology selector term matches no objects. The requirements of them are ANDed. It provides a subset of functionality as NodeSelectorTerm. This is an alpha feature and may change in the future.
+matchLabelExpressions [@io.k8s.api.core.v1.TopologySelectorLabelRequirement]	A list of topology selector requirements by labels.
+@io.k8s.api.core.v1.TopologySpreadConstraint	TopologySpreadConstraint specifies how to spread matching pods among the given topology.
+labelSelector @io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector	
+matchLabelKeys [string]	MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated. The keys are used to lookup values from the incoming pod labels, those key-value labels are ANDed with labelSelector to select the group of existing pods over which spreading will be calculated for the incoming pod. The same key is forbidden to exist in both MatchLabelKeys and LabelSelector. MatchLabelKeys cannot be set when LabelSelector isn't set. Keys that don't exist in the incoming pod labels will be ignored. A null or empty list means only match against labelSelector.  This is a beta field and requires the MatchLabelKeysInPodTopologySpread feature gate to be enabled (enabled by default).
+!maxSkew int32	MaxSkew describes the degree to which pods may be unevenly distributed. When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of matching pods in the target topology and the global minimum. The global minimum is the minimum number of matching pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In this case, the global minimum is 1. | zone1 | zone2 | zone3 | |  P P  |  P P  |   P   | - if MaxSkew is 1, incoming pod can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the ActualSkew(3-1) on zone1(zone2) violate MaxSkew(1). - if MaxSkew is 2, incoming pod can be scheduled onto any zone. When `whenUnsatisfiable=ScheduleAnyway`, it is used to give higher precedence to topologies that satisfy it. It's a required field. Default value is 1 and 0 is not allowed.
+minDomains int32	MinDomains indicates a minimum number of eligible domains. When the number of eligible domains with matching topology keys is less than minDomains, Pod Topology Spread treats "global minimum" as 0, and then the calculation of Skew is performed. And when the number of eligible domains with matching topology keys equals or greater than minDomains, this value has no effect on scheduling. As a result, when the number of eligible domains is less than minDomains, scheduler won't schedule more than maxSkew Pods to those domains. If value is nil, the constraint behaves as if MinDomains is equal to 1. Valid values are integers greater than 0. When value is not nil, WhenUnsatisfiable must be DoNotSchedule.  For example, in a 3-zone cluster, MaxSkew is set to 2, MinDomains is set to 5 and pods with the same labelSelector spread as 2/2/2: | zone1 | zone2 | zone3 | |  P P  |  P P  |  P P  | The number of domains is less than 5(MinDomains), so "global minimum" is treated as 0. In this situation, new pod with the same labelSelector cannot be scheduled, because computed skew will be 3(3 - 0) if new Pod is scheduled to any of the three zones, it will violate MaxSkew.
+nodeAffinityPolicy string	NodeAffinityPolicy indicates how we will treat Pod's nodeAffinity/nodeSelector when calculating pod topology spread skew. Options are: - Honor: only nodes matching nodeAffinity/nodeSelector are included in the calculations. - Ignore: nodeAffinity/nodeSelector are ignored. All nodes are included in the calculations.  If this value is nil, the behavior is equivalent to the Honor policy.
+nodeTaintsPolicy string	NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew. Options are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a toleration, are included. - Ignore: node taints are ignored. All nodes are included.  If this value is nil, the behavior is equivalent to the Ignore policy.
+!topologyKey string	TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are considered to be in the same topology. We consider each <key, value> as a "bucket", and try to put balanced number of pods into each bucket. We define a domain as a particular instance of a topology. Also, we define an eligible domain as a domain whose nodes meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy. e.g. If TopologyKey is "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey is "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field.
+!whenUnsatisfiable string	WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location,   but giving higher precedence to topologies that would help reduce the   skew. A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P |   P   |   P   | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field.
+@io.k8s.api.core.v1.TypedLocalObjectReference	TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace.
+apiGroup string	APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
+!kind string	Kind is the type of resource being referenced
+!name string	Name is the name of resource being referenced
+@io.k8s.api.core.v1.TypedObjectReference	TypedObjectReference contains enough information to let you locate the typed referenced object
+apiGroup string	APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
+!kind string	Kind is the type of resource being referenced
+!name string	Name is the name of resource being referenced
+namespace string	Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+@io.k8s.api.core.v1.Volume	Volume represents a named volume in a pod that may be accessed by any container in the pod.
+awsElasticBlockStore @io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource	
+azureDisk @io.k8s.api.core.v1.AzureDiskVolumeSource	
+azureFile @io.k8s.api.core.v1.AzureFileVolumeSource	
+cephfs @io.k8s.api.core.v1.CephFSVolumeSource	
+cinder @io.k8s.api.core.v1.CinderVolumeSource	
+configMap @io.k8s.api.core.v1.ConfigMapVolumeSource	
+csi @io.k8s.api.core.v1.CSIVolumeSource	
+downwardAPI @io.k8s.api.core.v1.DownwardAPIVolumeSource	
+emptyDir @io.k8s.api.core.v1.EmptyDirVolumeSource	
+ephemeral @io.k8s.api.core.v1.EphemeralVolumeSource	
+fc @io.k8s.api.core.v1.FCVolumeSource	
+flexVolume @io.k8s.api.core.v1.FlexVolumeSource	
+flocker @io.k8s.api.core.v1.FlockerVolumeSource	
+gcePersistentDisk @io.k8s.api.core.v1.GCEPersistentDiskVolumeSource	
+gitRepo @io.k8s.api.core.v1.GitRepoVolumeSource	
+glusterfs @io.k8s.api.core.v1.GlusterfsVolumeSource	
+hostPath @io.k8s.api.core.v1.HostPathVolumeSource	
+image @io.k8s.api.core.v1.ImageVolumeSource	
+iscsi @io.k8s.api.core.v1.ISCSIVolumeSource	
+!name string	name of the volume. Must be a DNS_LABEL and unique within the pod. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+nfs @io.k8s.api.core.v1.NFSVolumeSource	
+persistentVolumeClaim @io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource	
+photonPersistentDisk @io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource	
+portworxVolume @io.k8s.api.core.v1.PortworxVolumeSource	
+projected @io.k8s.api.core.v1.ProjectedVolumeSource	
+quobyte @io.k8s.api.core.v1.QuobyteVolumeSource	
+rbd @io.k8s.api.core.v1.RBDVolumeSource	
+scaleIO @io.k8s.api.core.v1.ScaleIOVolumeSource	
+secret @io.k8s.api.core.v1.SecretVolumeSource	
+storageos @io.k8s.api.core.v1.StorageOSVolumeSource	
+vsphereVolume @io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource	
+@io.k8s.api.core.v1.VolumeDevice	volumeDevice describes a mapping of a raw block device within a container.
+!devicePath string	devicePath is the path inside of the container that the device will be mapped to.
+!name string	name must match the name of a persistentVolumeClaim in the pod
+@io.k8s.api.core.v1.VolumeHealthCondition	VolumeHealthCondition represents an adverse health condition reported for a volume.
+message string	message is a human-readable description. Maximum permitted length of a message is 1024 bytes.
+!reason string	reason is a brief CamelCase machine-parseable reason. Together with status it forms the unique identity of a condition entry. Maximum permitted length of a reason is 256 bytes.
+!status string	status is the machine-parseable health category. Possible values: - "Inaccessible": the volume cannot be accessed. - "DataLoss": data loss has been detected on the volume. - "Degraded": the volume is functioning with reduced capability.
+@io.k8s.api.core.v1.VolumeHealthStatus	VolumeHealthStatus contains health information for a volume reported by the CSI controller plugin.
+healthConditions [@io.k8s.api.core.v1.VolumeHealthCondition]	conditions is the set of adverse conditions reported by the CSI controller plugin. An empty list means no adverse condition. At most 16 conditions may be reported.
+lastTransitionTime time	lastTransitionTime is when the current set of conditions first appeared.
+@io.k8s.api.core.v1.VolumeMount	VolumeMount describes a mounting of a Volume within a container.
+bindMountOptions [string]	bindMountOptions is the list of additional bind mount options to apply when mounting this volume into the container. Allowed values are noexec, nodev, and nosuid. These are Linux mount options and have no effect on Windows nodes. This field is not supported with image volumes. This is an alpha field and requires enabling the VolumeBindMountOptions feature gate.
+!mountPath string	Path within the container at which the volume should be mounted.
+mountPropagation string	mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
+!name string	This must match the Name of a Volume.
+readOnly boolean	Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.
+recursiveReadOnly string	RecursiveReadOnly specifies whether read-only mounts should be handled recursively.  If ReadOnly is false, this field has no meaning and must be unspecified.  If ReadOnly is true, and this field is set to Disabled, the mount is not made recursively read-only.  If this field is set to IfPossible, the mount is made recursively read-only, if it is supported by the container runtime.  If this field is set to Enabled, the mount is made recursively read-only if it is supported by the container runtime, otherwise the pod will not be started and an error will be generated to indicate the reason.  If this field is set to IfPossible or Enabled, MountPropagation must be set to None (or be unspecified, which defaults to None).  If this field is not specified, it is treated as an equivalent of Disabled.
+subPath string	Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root).
+subPathExpr string	Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive.
+@io.k8s.api.core.v1.VolumeMountStatus	VolumeMountStatus shows status of volume mounts.
+!mountPath string	MountPath corresponds to the original VolumeMount.
+!name string	Name corresponds to the name of the original VolumeMount.
+readOnly boolean	ReadOnly corresponds to the original VolumeMount.
+recursiveReadOnly string	RecursiveReadOnly must be set to Disabled, Enabled, or unspecified (for non-readonly mounts). An IfPossible value in the original VolumeMount must be translated to Disabled or Enabled, depending on the mount result.
+volumeStatus @io.k8s.api.core.v1.VolumeStatus	
+@io.k8s.api.core.v1.VolumeNodeAffinity	VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from.
+required @io.k8s.api.core.v1.NodeSelector	
+@io.k8s.api.core.v1.VolumeProjection	Projection that may be projected along with other supported volume types. Exactly one of these fields must be set.
+clusterTrustBundle @io.k8s.api.core.v1.ClusterTrustBundleProjection	
+configMap @io.k8s.api.core.v1.ConfigMapProjection	
+downwardAPI @io.k8s.api.core.v1.DownwardAPIProjection	
+podCertificate @io.k8s.api.core.v1.PodCertificateProjection	
+secret @io.k8s.api.core.v1.SecretProjection	
+serviceAccountToken @io.k8s.api.core.v1.ServiceAccountTokenProjection	
+@io.k8s.api.core.v1.VolumeResourceRequirements	VolumeResourceRequirements describes the storage resource requirements for a volume.
+limits {quantity}	Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+requests {quantity}	Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+@io.k8s.api.core.v1.VolumeStatus	VolumeStatus represents the status of a mounted volume. At most one of its members must be specified.
+image @io.k8s.api.core.v1.ImageVolumeStatus	
+@io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource	Represents a vSphere volume resource.
+fsType string	fsType is filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+storagePolicyID string	storagePolicyID is the storage Policy Based Management (SPBM) profile ID associated with the StoragePolicyName.
+storagePolicyName string	storagePolicyName is the storage Policy Based Management (SPBM) profile name.
+!volumePath string	volumePath is the path that identifies vSphere volume vmdk
+@io.k8s.api.core.v1.WeightedPodAffinityTerm	The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)
+!podAffinityTerm @io.k8s.api.core.v1.PodAffinityTerm	
+!weight int32	weight associated with matching the corresponding podAffinityTerm, in the range 1-100.
+@io.k8s.api.core.v1.WindowsSecurityContextOptions	WindowsSecurityContextOptions contain Windows-specific options and credentials.
+gmsaCredentialSpec string	GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.
+gmsaCredentialSpecName string	GMSACredentialSpecName is the name of the GMSA credential spec to use.
+hostProcess boolean	HostProcess determines if a container should be run as a 'Host Process' container. All of a Pod's containers must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork must also be set to true.
+runAsUserName string	The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+@io.k8s.api.discovery.v1.Endpoint	Endpoint represents a single logical "backend" implementing a service.
+!addresses [string]	addresses of this endpoint. For EndpointSlices of addressType "IPv4" or "IPv6", the values are IP addresses in canonical form. The syntax and semantics of other addressType values are not defined. This must contain at least one address but no more than 100. EndpointSlices generated by the EndpointSlice controller will always have exactly 1 address. No semantics are defined for additional addresses beyond the first, and kube-proxy does not look at them.
+conditions @io.k8s.api.discovery.v1.EndpointConditions	
+deprecatedTopology {string}	deprecatedTopology contains topology information part of the v1beta1 API. This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).  While this field can hold values, it is not writable through the v1 API, and any attempts to write to it will be silently ignored. Topology information can be found in the zone and nodeName fields instead.
+hints @io.k8s.api.discovery.v1.EndpointHints	
+hostname string	hostname of this endpoint. This field may be used by consumers of endpoints to distinguish endpoints from each other (e.g. in DNS names). Multiple endpoints which use the same hostname should be considered fungible (e.g. multiple A values in DNS). Must be lowercase and pass DNS Label (RFC 1123) validation.
+nodeName string	nodeName represents the name of the Node hosting this endpoint. This can be used to determine endpoints local to a Node.
+targetRef @io.k8s.api.core.v1.ObjectReference	
+zone string	zone is the name of the Zone this endpoint exists in.
+@io.k8s.api.discovery.v1.EndpointConditions	EndpointConditions represents the current condition of an endpoint.
+ready boolean	ready indicates that this endpoint is ready to receive traffic, according to whatever system is managing the endpoint. A nil value should be interpreted as "true". In general, an endpoint should be marked ready if it is serving and not terminating, though this can be overridden in some cases, such as when the associated Service has set the publishNotReadyAddresses flag.
+serving boolean	serving indicates that this endpoint is able to receive traffic, according to whatever system is managing the endpoint. For endpoints backed by pods, the EndpointSlice controller will mark the endpoint as serving if the pod's Ready condition is True. A nil value should be interpreted as "true".
+terminating boolean	terminating indicates that this endpoint is terminating. A nil value should be interpreted as "false".
+@io.k8s.api.discovery.v1.EndpointHints	EndpointHints provides hints describing how an endpoint should be consumed.
+forNodes [@io.k8s.api.discovery.v1.ForNode]	forNodes indicates the node(s) this endpoint should be consumed by when using topology aware routing. May contain a maximum of 8 entries.
+forZones [@io.k8s.api.discovery.v1.ForZone]	forZones indicates the zone(s) this endpoint should be consumed by when using topology aware routing. May contain a maximum of 8 entries.
+@io.k8s.api.discovery.v1.EndpointPort	EndpointPort represents a Port used by an EndpointSlice
+appProtocol string	The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:  * Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and https://www.iana.org/assignments/service-names).  * Kubernetes-defined prefixed names:   * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior-   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455  * Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
+name string	name represents the name of this port. All ports in an EndpointSlice must have a unique name. If the EndpointSlice is derived from a Kubernetes service, this corresponds to the Service.ports[].name. Name must either be an empty string or pass DNS_LABEL validation: * must be no more than 63 characters long. * must consist of lower case alphanumeric characters or '-'. * must start and end with an alphanumeric character. Default is empty string.
+port int32	port represents the port number of the endpoint. If the EndpointSlice is derived from a Kubernetes service, this must be set to the service's target port. EndpointSlices used for other purposes may have a nil port.
+protocol string	protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.
+@io.k8s.api.discovery.v1.EndpointSlice	EndpointSlice represents a set of service endpoints. Most EndpointSlices are created by the EndpointSlice controller to represent the Pods selected by Service objects. For a given service there may be multiple EndpointSlice objects which must be joined to produce the full set of endpoints; you can find all of the slices for a given service by listing EndpointSlices in the service's namespace whose `kubernetes.io/service-name` label contains the service's name.
+!addressType string	addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name. (Deprecated) The EndpointSlice controller only generates, and kube-proxy only processes, slices of addressType "IPv4" and "IPv6". No semantics are defined for the "FQDN" type.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+endpoints [@io.k8s.api.discovery.v1.Endpoint]	endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+ports [@io.k8s.api.discovery.v1.EndpointPort]	ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. Each slice may include a maximum of 100 ports. Services always have at least 1 port, so EndpointSlices generated by the EndpointSlice controller will likewise always have at least 1 port. EndpointSlices used for other purposes may have an empty ports list.
+@io.k8s.api.discovery.v1.EndpointSliceList	EndpointSliceList represents a list of endpoint slices
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.discovery.v1.EndpointSlice]	items is the list of endpoint slices
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.api.discovery.v1.ForNode	ForNode provides information about which nodes should consume this endpoint.
+!name string	name represents the name of the node.
+@io.k8s.api.discovery.v1.ForZone	ForZone provides information about which zones should consume this endpoint.
+!name string	name represents the name of the zone.
+@io.k8s.api.storage.v1.StorageClass	StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.  StorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.
+allowVolumeExpansion boolean	allowVolumeExpansion shows whether the storage class allow volume expand.
+allowedTopologies [@io.k8s.api.core.v1.TopologySelectorTerm]	allowedTopologies restrict the node topologies where volumes can be dynamically provisioned. Each volume plugin defines its own supported topology specifications. An empty TopologySelectorTerm list means there is no topology restriction. This field is only honored by servers that enable the VolumeScheduling feature.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	
+mountOptions [string]	mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class. e.g. ["ro", "soft"]. Not validated - mount of the PVs will simply fail if one is invalid.
+parameters {string}	parameters holds the parameters for the provisioner that should create volumes of this storage class.
+!provisioner string	provisioner indicates the type of the provisioner.
+reclaimPolicy string	reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.
+volumeBindingMode string	volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.
+@io.k8s.api.storage.v1.StorageClassList	StorageClassList is a collection of storage classes.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+!items [@io.k8s.api.storage.v1.StorageClass]	items is the list of StorageClasses
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+@io.k8s.apimachinery.pkg.apis.meta.v1.Condition	Condition contains details for one aspect of the current state of this API Resource.
+!lastTransitionTime time	lastTransitionTime is the last time the condition transitioned from one status to another. This should be when the underlying condition changed.  If that is not known, then using the time when the API field changed is acceptable.
+!message string	message is a human readable message indicating details about the transition. This may be an empty string.
+observedGeneration int64	observedGeneration represents the .metadata.generation that the condition was set based upon. For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, the condition is out of date with respect to the current state of the instance.
+!reason string	reason contains a programmatic identifier indicating the reason for the condition's last transition. Producers of specific condition types may define expected values and meanings for this field, and whether the values are considered a guaranteed API. The value should be a CamelCase string. This field may not be empty.
+!status string	status of the condition, one of True, False, Unknown.
+!type string	type of condition in CamelCase or in foo.example.com/CamelCase.
+@io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions	DeleteOptions may be provided when deleting an API object.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+dryRun [string]	When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+gracePeriodSeconds int64	The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
+ignoreStoreReadErrorWithClusterBreakingPotential boolean	if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+orphanDependents boolean	Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
+preconditions @io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions	
+propagationPolicy string	Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
+@io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector	A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects.
+matchExpressions [@io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement]	matchExpressions is a list of label selector requirements. The requirements are ANDed.
+matchLabels {string}	matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+@io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement	A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+!key string	key is the label key that the selector applies to.
+!operator string	operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+values [string]	values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+@io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	ListMeta describes metadata that synthetic resources must have, including lists and various status objects. A resource may have only one of {ObjectMeta, ListMeta}.
+continue string	
+remainingItemCount int64	remainingItemCount is the number of subsequent items in the list which are not included in this list response. If the list request contained label or field selectors, then the number of remaining items is unknown and the field will be left unset and omitted during serialization. If the list is complete (either because it is not chunking or because this is the last chunk), then there are no more remaining items and this field will be left unset and omitted during serialization. Servers older than v1.15 do not set this field. The intended use of the remainingItemCount is *estimating* the size of a collection. Clients should not rely on the remainingItemCount to be set or to be exact.
+resourceVersion string	String that identifies the server's internal version of this object that can be used by clients to determine when objects have changed. Value must be treated as opaque by clients and passed unmodified back to the server. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
+selfLink string	Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.
+shardInfo @io.k8s.api.core.v1.ShardInfo	
+@io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry	ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to.
+apiVersion string	APIVersion defines the version of this resource that this field set applies to. The format is "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field set because it cannot be automatically converted.
+fieldsType string	FieldsType is the discriminator for the different fields format and version. There is currently only one possible value: "FieldsV1"
+fieldsV1 fieldsv1	FieldsV1 holds the first JSON version format as described in the "FieldsV1" type.
+manager string	Manager is an identifier of the workflow managing these fields.
+operation string	Operation is the type of operation which lead to this ManagedFieldsEntry being created. The only valid values for this field are 'Apply' and 'Update'.
+subresource string	Subresource is the name of the subresource used to update that object, or empty string if the object was updated through the main resource. The value of this field is used to distinguish between managers, even if they share the same name. For example, a status update will be distinct from a regular update using the same manager name. Note that the APIVersion field is not related to the Subresource field and it always corresponds to the version of the main resource.
+time time	Time is the timestamp of when the ManagedFields entry was added. The timestamp will also be updated if a field is added, the manager changes any of the owned fields value or removes a field. The timestamp does not update when a field is removed from the entry because another manager took it over.
+@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta	ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.
+annotations {string}	Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations
+creationTimestamp time	CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.  Populated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+deletionGracePeriodSeconds int64	Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set. May only be shortened. Read-only.
+deletionTimestamp time	DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. This field is set by the server when a graceful deletion is requested by the user, and is not directly settable by a client. The resource is expected to be deleted (no longer visible from resource lists, and not reachable by name) after the time in this field, once the finalizers list is empty. As long as the finalizers list contains items, deletion is blocked. Once the deletionTimestamp is set, this value may not be unset or be set further into the future, although it may be shortened or the resource may be deleted prior to this time. For example, a user may request that a pod is deleted in 30 seconds. The Kubelet will react by sending a graceful termination signal to the containers in the pod. After that 30 seconds, the Kubelet will send a hard termination signal (SIGKILL) to the container and after cleanup, remove the pod from the API. In the presence of network partitions, this object may still exist after this timestamp, until an administrator or automated process can determine the resource is fully terminated. If not set, graceful deletion of the object has not been requested.  Populated by the system when a graceful deletion is requested. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+finalizers [string]	Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed. Finalizers may be processed and removed in any order.  Order is NOT enforced because it introduces significant risk of stuck finalizers. finalizers is a shared field, any actor with permission can reorder it. If the finalizer list is processed in order, then this can lead to a situation in which the component responsible for the first finalizer in the list is waiting for a signal (field value, external system, or other) produced by a component responsible for a finalizer later in the list, resulting in a deadlock. Without enforced ordering finalizers are free to order amongst themselves and are not vulnerable to ordering changes in the list.
+generateName string	GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided. If this field is used, the name returned to the client will be different than the name passed. This value will also be combined with a unique suffix. The provided value has the same validation rules as the Name field, and may be truncated by the length of the suffix required to make the value unique on the server.  If this field is specified and the generated name exists, the server will return a 409.  Applied only if Name is not specified. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#idempotency
+generation int64	A sequence number representing a specific generation of the desired state. Populated by the system. Read-only.
+labels {string}	Map of string keys and values that can be used to organize and categorize (scope and select) objects. May match selectors of replication controllers and services. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels
+managedFields [@io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry]	ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow. This is mostly for internal housekeeping, and users typically shouldn't need to set or understand this field. A workflow can be the user's name, a controller's name, or the name of a specific apply path like "ci-cd". The set of fields is always in the version that the workflow used when modifying the object.
+name string	Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names
+namespace string	Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the "default" namespace, but "default" is the canonical representation. Not all objects are required to be scoped to a namespace - the value of this field for those objects will be empty.  Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces
+ownerReferences [@io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference]	List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected. If this object is managed by a controller, then an entry in this list will point to this controller, with the controller field set to true. There cannot be more than one managing controller.
+resourceVersion string	An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. May be used for optimistic concurrency, change detection, and the watch operation on a resource or set of resources. Clients must treat these values as opaque and passed unmodified back to the server. They may only be valid for a particular resource or set of resources.  Populated by the system. Read-only. Value must be treated as opaque by clients and . More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
+selfLink string	Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.
+uid string	UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations.  Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
+@io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference	OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field.
+!apiVersion string	API version of the referent.
+blockOwnerDeletion boolean	If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed. See https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion for how the garbage collector interacts with this field and enforces the foreground deletion. Defaults to false. To set this field, a user needs "delete" permission of the owner, otherwise 422 (Unprocessable Entity) will be returned.
+controller boolean	If true, this reference points to the managing controller.
+!kind string	Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+!name string	Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names
+!uid string	UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
+@io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions	Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out.
+resourceVersion string	Specifies the target ResourceVersion
+uid string	Specifies the target UID.
+@io.k8s.apimachinery.pkg.apis.meta.v1.Status	Status is a return value for calls that don't return other objects.
+apiVersion string	APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+code int32	Suggested HTTP return code for this status, 0 if not set.
+details @io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails	
+kind string	Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+message string	A human-readable description of the status of this operation.
+metadata @io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta	
+reason string	A machine-readable description of why this operation is in the "Failure" status. If this value is empty there is no information available. A Reason clarifies an HTTP status code but does not override it.
+status string	Status of the operation. One of: "Success" or "Failure". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
+@io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause	StatusCause provides more information about an api.Status failure, including cases when multiple errors are encountered.
+field string	
+message string	A human-readable description of the cause of the error.  This field may be presented as-is to a reader.
+reason string	A machine-readable description of the cause of the error. If this value is empty there is no information available.
+@io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails	StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response. The Reason field of a Status object defines what attributes will be set. Clients must ignore fields that do not match the defined type of each attribute, and should assume that any attribute may be empty, invalid, or under defined.
+causes [@io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause]	The Causes array includes more details associated with the StatusReason failure. Not all StatusReasons may provide detailed causes.
+group string	The group attribute of the resource associated with the status StatusReason.
+kind string	The kind attribute of the resource associated with the status StatusReason. On some operations may differ from the requested resource Kind. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+name string	The name attribute of the resource associated with the status StatusReason (when there is a single name which can be described).
+retryAfterSeconds int32	If specified, the time in seconds before the operation should be retried. Some errors may indicate the client must take an alternate action - for those errors this field may indicate how long to wait before taking the alternate action.
+uid string	UID of the resource. (when there is a single resource which can be described). More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
+@io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent	Event represents a single event to a watched resource.
+!object rawextension	Object is:  * If Type is Added or Modified: the new state of the object.  * If Type is Deleted: the state of the object immediately before deletion.  * If Type is Error: *Status is recommended; other types may make sense    depending on context.
+!type string	
+"""#
 }

@@ -51,6 +51,8 @@ public struct SchemaField: Sendable, Hashable {
     public var listType: String?
     /// The `+listMapKey` tags of a `map` list.
     public var listMapKeys: [String]
+    /// Kubernetes' documentation of the field (what `kubectl explain` shows).
+    public var description: String = ""
 
     public init(name: String, type: SchemaType, required: Bool = false, patchStrategy: [String] = [],
                 patchMergeKey: String? = nil, listType: String? = nil, listMapKeys: [String] = []) {
@@ -74,6 +76,8 @@ public struct SchemaDefinition: Sendable, Hashable {
     public var fields: [String: SchemaField]
     /// The kinds this definition is the body of (top-level objects and lists only).
     public var kinds: [GroupVersionKind]
+    /// Kubernetes' documentation of the type.
+    public var description: String = ""
 
     public init(name: String, fields: [String: SchemaField], kinds: [GroupVersionKind] = []) {
         self.name = name
@@ -131,10 +135,17 @@ public enum Schema {
     private static func load() -> [String: SchemaDefinition] {
         var result: [String: SchemaDefinition] = [:]
         var current: SchemaDefinition?
-        for line in generated.split(separator: "\n", omittingEmptySubsequences: true) {
+        for fullLine in generated.split(separator: "\n", omittingEmptySubsequences: true) {
+            var line = fullLine
+            var description = ""
+            if let tab = fullLine.firstIndex(of: "\t") {
+                line = fullLine[..<tab]
+                description = unescape(fullLine[fullLine.index(after: tab)...])
+            }
             if line.hasPrefix("@") {
                 if let current { result[current.name] = current }
                 current = SchemaDefinition(name: String(line.dropFirst()), fields: [:])
+                current?.description = description
                 continue
             }
             guard current != nil, let space = line.firstIndex(of: " ") else { continue }
@@ -143,6 +154,7 @@ public enum Schema {
             if required { name = name.dropFirst() }
             let type = parseType(line[line.index(after: space)...])
             var field = SchemaField(name: String(name), type: type, required: required)
+            field.description = description
             if type == .rawExtension || type == .fieldsV1 { field.required = false }
             current?.fields[field.name] = field
         }
@@ -159,6 +171,24 @@ public enum Schema {
         }
         for (name, kinds) in kindsByDefinition() where result[name] != nil {
             result[name]?.kinds = kinds
+        }
+        return result
+    }
+
+    /// `\\n` → newline, `\\\\` → backslash (the generator's one-line form).
+    private static func unescape(_ text: Substring) -> String {
+        guard text.contains("\\") else { return String(text) }
+        var result = ""
+        var escaped = false
+        for character in text {
+            if escaped {
+                result.append(character == "n" ? "\n" : character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else {
+                result.append(character)
+            }
         }
         return result
     }

@@ -151,9 +151,12 @@ extension Validator {
         if let podIP = status["podIP"]?.stringValue, !podIP.isEmpty, !Self.isIP(podIP) {
             add(FieldError.invalid(FieldPath("status.podIPs").index(0).child("ip"), .string(podIP), Self.ipMessage))
         }
-        if let old, let nominated = status["nominatedNodeName"]?.stringValue, !nominated.isEmpty {
+        if let nominated = status["nominatedNodeName"]?.stringValue, !nominated.isEmpty {
             add(NameValidation.dns1123Subdomain(nominated), FieldPath("status.nominatedNodeName"), nominated)
-            _ = old
+        }
+        // The node a pod runs on is set by binding, never by a status update.
+        if let old, (pod[path: ["spec", "nodeName"]] ?? .null) != (old[path: ["spec", "nodeName"]] ?? .null) {
+            add(FieldError.forbidden(FieldPath("spec.nodeName"), "may not be changed by a status update"))
         }
     }
 }

@@ -47,6 +47,18 @@ extension Validator {
         return q
     }
 
+    /// A parsable quantity above zero (`ValidatePositiveQuantityValue`).
+    mutating func positiveQuantity(_ value: JSONValue, _ path: FieldPath) {
+        let q: Quantity
+        do {
+            q = try Quantity(value)
+        } catch {
+            add(FieldError.invalid(path, value, error.description))
+            return
+        }
+        if q.nanos <= 0 { add(FieldError.invalid(path, .string(q.description), "must be greater than zero")) }
+    }
+
     /// `ValidateResourceRequirements`: quantities, and requests not above limits.
     mutating func resourceRequirements(_ resources: JSONValue?, _ path: FieldPath) {
         guard let resources else { return }
@@ -113,11 +125,8 @@ extension Validator {
                 add(FieldError.invalid(path, .int(number), NameValidation.portNumber(number)[0]))
             }
         } else if let name = port.stringValue {
-            if let number = Int64(name) {
-                add(NameValidation.portNumber(number), path, name)
-            } else {
-                add(NameValidation.portName(name), path, name)
-            }
+            // A quoted number is a name to Kubernetes (intstr of type string), and names need a letter.
+            add(NameValidation.portName(name), path, name)
         } else {
             add(FieldError.invalid(path, port, "must be an integer or a string"))
         }

@@ -24,7 +24,7 @@ extension Validator {
     mutating func validateStatus(_ object: JSONValue, old: JSONValue?, kind: String) {
         switch kind {
         case "Pod": validatePodStatus(object, old: old)
-        case "StatefulSet": validateStatefulSetStatus(object)
+        case "StatefulSet": validateStatefulSetStatus(object, old: old)
         case "PersistentVolume": validatePersistentVolumeStatus(object)
         case "PersistentVolumeClaim": validatePersistentVolumeClaimStatus(object)
         case "Namespace": validateNamespaceStatus(object)

@@ -190,16 +190,18 @@ extension Validator {
             }
             if let from = env["valueFrom"], from != .null {
                 let sources = ["fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef"].filter { from[$0] != nil && from[$0] != .null }
+                if let fieldRef = from["fieldRef"], fieldRef != .null {
+                    validateObjectFieldSelector(fieldRef, p.child("valueFrom", "fieldRef"))
+                }
+                if let resourceRef = from["resourceFieldRef"], resourceRef != .null {
+                    supported(resourceRef["resource"], p.child("valueFrom", "resourceFieldRef", "resource"), Self.resourceFieldPaths, required: true)
+                }
                 if sources.isEmpty {
                     add(FieldError.invalid(p.child("valueFrom"), rendered: "\"\"", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"))
+                } else if let value = env["value"]?.stringValue, !value.isEmpty {
+                    add(FieldError.invalid(p.child("valueFrom"), rendered: "\"\"", "may not be specified when `value` is not empty"))
                 } else if sources.count > 1 {
                     add(FieldError.invalid(p.child("valueFrom"), rendered: "\"\"", "may not have more than one field specified at a time"))
-                }
-                if let value = env["value"]?.stringValue, !value.isEmpty {
-                    add(FieldError.invalid(p.child("valueFrom"), rendered: "\"\"", "may not be specified when `value` is not empty"))
-                }
-                if let fieldRef = from["fieldRef"], (fieldRef["fieldPath"]?.stringValue ?? "").isEmpty {
-                    add(FieldError.required(p.child("valueFrom", "fieldRef", "fieldPath")))
                 }
                 for ref in ["configMapKeyRef", "secretKeyRef"] {
                     if let keyRef = from[ref] {
@@ -240,6 +242,39 @@ extension Validator {
             if let handler = container[path: ["lifecycle", hook]], handler != .null {
                 validateHandler(handler, path.child("lifecycle", hook), handlers: ["exec", "httpGet", "tcpSocket", "sleep"])
             }
+        }
+    }
+
+    static let downwardAPIFieldPaths = ["metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
+                                        "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"]
+    static let resourceFieldPaths = ["limits.cpu", "limits.ephemeral-storage", "limits.memory",
+                                     "requests.cpu", "requests.ephemeral-storage", "requests.memory"]
+
+    /// `validateObjectFieldSelector` for environment variables.
+    mutating func validateObjectFieldSelector(_ selector: JSONValue, _ path: FieldPath) {
+        guard let apiVersion = selector["apiVersion"]?.stringValue, !apiVersion.isEmpty else {
+            add(FieldError.required(path.child("apiVersion")))
+            return
+        }
+        guard let fieldPath = selector["fieldPath"]?.stringValue, !fieldPath.isEmpty else {
+            add(FieldError.required(path.child("fieldPath")))
+            return
+        }
+        if apiVersion != "v1" {
+            add(FieldError.invalid(path.child("fieldPath"), .string(fieldPath), "error converting fieldPath: No field label conversion function found for version: \(apiVersion)"))
+            return
+        }
+        for prefix in ["metadata.labels[", "metadata.annotations["] where fieldPath.hasPrefix(prefix) {
+            guard fieldPath.hasSuffix("']") && fieldPath.dropFirst(prefix.count).hasPrefix("'") else {
+                add(FieldError.invalid(path.child("fieldPath"), .string(fieldPath), "error converting fieldPath: field label not supported: \(fieldPath)"))
+                return
+            }
+            let key = String(fieldPath.dropFirst(prefix.count + 1).dropLast(2))
+            add(NameValidation.qualifiedName(prefix.hasPrefix("metadata.labels") ? key : key.lowercased()), path.child("fieldPath"), key)
+            return
+        }
+        if !Self.downwardAPIFieldPaths.contains(fieldPath) && fieldPath != "metadata.labels" && fieldPath != "metadata.annotations" {
+            add(FieldError.notSupported(path.child("fieldPath"), .string(fieldPath), Self.downwardAPIFieldPaths))
         }
     }
 

@@ -53,9 +53,6 @@ extension Validator {
         if !clusterIP.isEmpty && !headless && !Self.isIP(clusterIP) {
             add(FieldError.invalid(path.child("clusterIPs").index(0), .string(clusterIP), Self.ipMessage))
         }
-        if type == "ClusterIP" || type == "ExternalName", headless || type == "ExternalName" {
-            // nodePorts are not allowed without node ports.
-        }
         var names = Set<String>()
         var keys = Set<String>()
         for (i, port) in ports.enumerated() {

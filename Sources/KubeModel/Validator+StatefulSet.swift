@@ -132,7 +132,7 @@ extension Validator {
         }
     }
 
-    mutating func validateStatefulSetStatus(_ sts: JSONValue) {
+    mutating func validateStatefulSetStatus(_ sts: JSONValue, old: JSONValue?) {
         let path = FieldPath("status")
         let status = sts["status"] ?? .object([:])
         for key in ["replicas", "readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas", "observedGeneration", "collisionCount"] {
@@ -147,11 +147,17 @@ extension Validator {
         if let available = status["availableReplicas"]?.intValue, let ready = status["readyReplicas"]?.intValue, available > ready {
             add(FieldError.invalid(path.child("availableReplicas"), .int(available), "cannot be greater than status.readyReplicas"))
         }
+        if let previous = old?[path: ["status", "collisionCount"]]?.intValue {
+            let current = status["collisionCount"]?.intValue ?? 0
+            if current < previous {
+                add(FieldError.invalid(path.child("collisionCount"), .int(current), "cannot be decremented"))
+            }
+        }
     }
 
     mutating func validateControllerRevision(_ revision: JSONValue, old: JSONValue?) {
         if revision["data"] == nil || revision["data"] == .null {
-            add(FieldError.required(FieldPath("data")))
+            add(FieldError.required(FieldPath("data"), "data is mandatory"))
         }
         nonNegative(revision["revision"], FieldPath("revision"))
         if let old { immutable(revision["data"], old["data"], FieldPath("data")) }

@@ -30,12 +30,16 @@ extension Validator {
         if capacity.isEmpty {
             add(FieldError.required(path.child("capacity")))
         }
+        if capacity["storage"] == nil || capacity.count > 1 {
+            let rendered = "core.ResourceList{" + capacity.keys.sorted().map { key in
+                "\(FieldError.quote(key)):\(FieldError.render(capacity[key]))"
+            }.joined(separator: ", ") + "}"
+            add(StatusCause(reason: StatusCause.Reason.notSupported,
+                            message: "Unsupported value: \(rendered): supported values: \"storage\"",
+                            field: path.child("capacity").description))
+        }
         for (name, value) in capacity.sorted(by: { $0.key < $1.key }) {
-            if name != "storage" {
-                add(FieldError.notSupported(path.child("capacity").key(name), .string(name), ["storage"]))
-                continue
-            }
-            quantity(value, path.child("capacity").key(name))
+            positiveQuantity(value, path.child("capacity").key(name))
         }
         let sources = Self.persistentVolumeSources.filter { spec[$0] != nil && spec[$0] != .null }
         if sources.isEmpty {
@@ -112,9 +116,7 @@ extension Validator {
         labelSelector(spec["selector"], path.child("selector"))
         let requests = spec[path: ["resources", "requests"]]?.objectValue ?? [:]
         if let storage = requests["storage"] {
-            if let q = quantity(storage, path.child("resources", "requests").key("storage")), !q.isNegative, q.isZero {
-                add(FieldError.invalid(path.child("resources", "requests").key("storage"), .string(q.description), "must be greater than zero"))
-            }
+            positiveQuantity(storage, path.child("resources").key("storage"))
         } else {
             add(FieldError.required(path.child("resources").key("storage")))
         }

@@ -42,7 +42,7 @@ struct DeleteCommand: AsyncParsableCommand {
         for (resource, namespace, name) in targets {
             do {
                 try await api.delete(resource, namespace: namespace, name: name, options: DeleteOptions(propagationPolicy: "Background"))
-                let kind = resource.gvk.group.isEmpty ? resource.plural : "\(resource.plural).\(resource.gvk.group)"
+                let kind = resource.gvk.group.isEmpty ? resource.singular : "\(resource.singular).\(resource.gvk.group)"
                 print("\(kind) \"\(name)\" deleted")
             } catch let error as KubeAPIError {
                 FileHandle.standardError.write(Data("\(error)\n".utf8))

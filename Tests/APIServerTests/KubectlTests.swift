@@ -15,8 +15,8 @@ struct KubectlTests {
 
         @discardableResult
         func callAsFunction(_ arguments: String..., stdin: String? = nil, expectSuccess: Bool = true,
-                            sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
-            let result = try runCommand(binary, ["--kubeconfig", kubeconfig] + arguments, stdin: stdin)
+                            sourceLocation: SourceLocation = #_sourceLocation) async throws -> CommandResult {
+            let result = try await runCommand(binary, ["--kubeconfig", kubeconfig] + arguments, stdin: stdin)
             if expectSuccess {
                 #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
             }
@@ -35,7 +35,7 @@ struct KubectlTests {
 
         // apply: created, with default validation on kubectl versions that read OpenAPI v3.
         for file in ["storageclass.yaml", "pv.yaml", "web.yaml"] {
-            let result = try runCommand(kubectl.binary, ["--kubeconfig", kubectl.kubeconfig, "apply", "-f", seed(file)] + validate)
+            let result = try await runCommand(kubectl.binary, ["--kubeconfig", kubectl.kubeconfig, "apply", "-f", seed(file)] + validate)
             #expect(result.status == 0, "apply \(file): \(result.stderr)")
             #expect(result.stdout.contains("created"), "apply \(file): \(result.stdout)")
             #expect(!result.stderr.contains("warning"), "apply \(file): \(result.stderr)")
@@ -43,32 +43,32 @@ struct KubectlTests {
         // apply again with a change: patched, not replaced.
         let changed = try String(contentsOfFile: seed("web.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "replicas: 3", with: "replicas: 4")
-        let reapply = try runCommand(kubectl.binary, ["--kubeconfig", kubectl.kubeconfig, "apply", "-f", "-"] + validate, stdin: changed)
+        let reapply = try await runCommand(kubectl.binary, ["--kubeconfig", kubectl.kubeconfig, "apply", "-f", "-"] + validate, stdin: changed)
         #expect(reapply.status == 0, "\(reapply.stderr)")
         #expect(reapply.stdout.contains("statefulset.apps/web configured"), "\(reapply.stdout)")
         #expect(reapply.stdout.contains("service/nginx unchanged"), "\(reapply.stdout)")
-        let sts = try JSONValue(json: Data(try kubectl("get", "sts", "web", "-o", "json").stdout.utf8))
+        let sts = try JSONValue(json: Data(try await kubectl("get", "sts", "web", "-o", "json").stdout.utf8))
         #expect(sts[path: ["spec", "replicas"]] == .int(4))
         #expect(sts[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["volumeMounts"]?.arrayValue?.count == 1)
         #expect(sts[path: ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"]] != nil)
         #expect(sts[path: ["metadata", "generation"]] == .int(2))
 
         // get with a real cluster's columns.
-        let getSts = try kubectl("get", "statefulsets").stdout
+        let getSts = try await kubectl("get", "statefulsets").stdout
         #expect(getSts.hasPrefix("NAME   READY   AGE"), "\(getSts)")
-        let getPV = try kubectl("get", "pv").stdout
+        let getPV = try await kubectl("get", "pv").stdout
         #expect(getPV.contains("CAPACITY") && getPV.contains("datadir1") && getPV.contains("RWO"), "\(getPV)")
-        let getSC = try kubectl("get", "storageclass").stdout
+        let getSC = try await kubectl("get", "storageclass").stdout
         #expect(getSC.contains("local-class") && getSC.contains("kubernetes.io/no-provisioner"), "\(getSC)")
-        let wide = try kubectl("get", "sts", "-o", "wide").stdout
+        let wide = try await kubectl("get", "sts", "-o", "wide").stdout
         #expect(wide.contains("CONTAINERS") && wide.contains("k8s.gcr.io/nginx-slim:0.8"), "\(wide)")
-        let labels = try kubectl("get", "svc", "--show-labels").stdout
+        let labels = try await kubectl("get", "svc", "--show-labels").stdout
         #expect(labels.contains("app=nginx"), "\(labels)")
-        let all = try kubectl("get", "sts", "-A").stdout
+        let all = try await kubectl("get", "sts", "-A").stdout
         #expect(all.hasPrefix("NAMESPACE") && all.contains("default"), "\(all)")
-        let yaml = try kubectl("get", "svc", "nginx", "-o", "yaml").stdout
+        let yaml = try await kubectl("get", "svc", "nginx", "-o", "yaml").stdout
         #expect(yaml.contains("clusterIP: None"), "\(yaml)")
-        let namespaces = try kubectl("get", "ns").stdout
+        let namespaces = try await kubectl("get", "ns").stdout
         #expect(namespaces.contains("kube-system"), "\(namespaces)")
 
         // get -w sees a change.
@@ -80,7 +80,7 @@ struct KubectlTests {
         watcher.standardError = FileHandle.nullDevice
         try watcher.run()
         try await Task.sleep(nanoseconds: 1_500_000_000)
-        try kubectl("create", "configmap", "watched", "--from-literal=a=b")
+        try await kubectl("create", "configmap", "watched", "--from-literal=a=b")
         let collected = NIOLockedBox("")
         let handle = pipe.fileHandleForReading
         DispatchQueue.global().async {
@@ -100,26 +100,27 @@ struct KubectlTests {
         #expect(seen.contains("watched"), "get -w printed: \(seen)")
 
         // scale, describe, delete.
-        let scale = try kubectl("scale", "sts", "web", "--replicas=5").stdout
+        let scale = try await kubectl("scale", "sts", "web", "--replicas=5").stdout
         #expect(scale.contains("statefulset.apps/web scaled"), "\(scale)")
-        let replicas = try kubectl("get", "sts", "web", "-o", "jsonpath={.spec.replicas}").stdout
+        let replicas = try await kubectl("get", "sts", "web", "-o", "jsonpath={.spec.replicas}").stdout
         #expect(replicas == "5")
-        let describe = try kubectl("describe", "sts", "web").stdout
+        let describe = try await kubectl("describe", "sts", "web").stdout
         #expect(describe.contains("Name:") && describe.contains("web"), "\(describe)")
-        let missing = try kubectl("get", "pod", "nope", expectSuccess: false)
+        let missing = try await kubectl("get", "pod", "nope", expectSuccess: false)
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("Error from server (NotFound): pods \"nope\" not found"), "\(missing.stderr)")
-        let deleted = try kubectl("delete", "-f", seed("web.yaml")).stdout
+        let deleted = try await kubectl("delete", "-f", seed("web.yaml")).stdout
         #expect(deleted.contains("statefulset.apps \"web\" deleted"), "\(deleted)")
-        let after = try kubectl("get", "sts", expectSuccess: false)
+        let after = try await kubectl("get", "sts", expectSuccess: false)
         #expect(after.stderr.contains("No resources found"), "\(after.stdout) \(after.stderr)")
 
-        // No client certificate: 401, which kubectl prints as a login problem.
+        // No client certificate and a token the server did not issue: 401, which kubectl prints
+        // as a login problem. (With no credentials at all kubectl prompts for a user name.)
         let anonymousConfig = cluster.directory + "/anonymous-kubeconfig"
         var config = try Kubeconfig.load(path: cluster.kubeconfigPath)
-        config.users = config.users.map { .init(name: $0.name, value: Kubeconfig.User()) }
+        config.users = config.users.map { .init(name: $0.name, value: Kubeconfig.User(token: "not-issued-by-this-server")) }
         try config.write(path: anonymousConfig)
-        let anonymous = try runCommand(kubectl.binary, ["--kubeconfig", anonymousConfig, "get", "pods"])
+        let anonymous = try await runCommand(kubectl.binary, ["--kubeconfig", anonymousConfig, "get", "pods"])
         #expect(anonymous.status != 0)
         #expect(anonymous.stderr.contains("You must be logged in to the server"), "\(anonymous.stderr)")
         await cluster.stop()
@@ -127,7 +128,7 @@ struct KubectlTests {
 }
 
 /// The Python `kubernetes` client lists, creates, patches and watches.
-@Suite(.enabled(if: (try? runCommand("/usr/bin/env", ["python3", "-c", "import kubernetes"]).status) == 0, "python kubernetes client not installed"))
+@Suite(.enabled(if: (try? runCommandBlocking("/usr/bin/env", ["python3", "-c", "import kubernetes"]).status) == 0, "python kubernetes client not installed"))
 struct PythonClientTests {
     @Test func listCreatePatchWatch() async throws {
         let cluster = try await TestCluster.start()
@@ -157,7 +158,7 @@ struct PythonClientTests {
         apps = client.AppsV1Api()
         print("ok", len(apps.list_stateful_set_for_all_namespaces().items))
         """
-        let result = try runCommand("/usr/bin/env", ["python3", "-c", script, cluster.kubeconfigPath], timeout: 60)
+        let result = try await runCommand("/usr/bin/env", ["python3", "-c", script, cluster.kubeconfigPath], timeout: 60)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.hasPrefix("ok"))
         await cluster.stop()

@@ -163,7 +163,7 @@ let statefulSet: JSONValue = try! ManifestDecoder.documents(from: """
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let sts = resource("statefulsets", "apps")
         _ = try registry.create(sts, namespace: "default", statefulSet)
-        let scale = try registry.updateScale(sts, namespace: "default", name: "web") { Patches.mergePatch(.object(["spec": .object(["replicas": .int(5)])]), onto: $0) }
+        let scale = try registry.updateScale(sts, namespace: "default", name: "web") { JSONMergePatch.apply(.object(["spec": .object(["replicas": .int(5)])]), to: $0) }
         #expect(scale["kind"] == .string("Scale"))
         #expect(scale[path: ["spec", "replicas"]] == .int(5))
         #expect(scale[path: ["status", "selector"]] == .string("app=nginx"))

@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubeModel
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 
 @testable import APIServer
@@ -104,8 +105,17 @@ struct CommandResult {
     var stderr: String
 }
 
-/// Runs a program with arguments and optional stdin, waiting at most `timeout` seconds.
-func runCommand(_ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> CommandResult {
+/// Runs a program on a thread of its own (never blocking the cooperative pool the in-process
+/// server needs), waiting at most `timeout` seconds.
+func runCommand(_ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runCommandBlocking(executable, arguments, stdin: stdin, environment: environment, timeout: timeout) })
+        }
+    }
+}
+
+func runCommandBlocking(_ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

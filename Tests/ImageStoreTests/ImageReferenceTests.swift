@@ -50,3 +50,18 @@ import Testing
         }
     }
 }
+
+@Suite struct IndexNameTests {
+    @Test func namesFromIndexAnnotations() throws {
+        let c = "io.containerd.image.name", r = "org.opencontainers.image.ref.name"
+        #expect(try ImageLoader.names([r: "k8s.gcr.io/nginx-slim:0.8"]) == ["k8s.gcr.io/nginx-slim:0.8"])
+        #expect(try ImageLoader.names([c: "busybox"]) == ["docker.io/library/busybox:latest"])
+        #expect(try ImageLoader.names([c: "busybox", r: "latest"]) == ["docker.io/library/busybox:latest"])
+        // umoci copies the containerd name to a new tag: the tag wins.
+        #expect(try ImageLoader.names([c: "docker.io/library/busybox:latest", r: "v2"]) == ["docker.io/library/busybox:v2"])
+        // A bare tag names nothing on its own.
+        #expect(try ImageLoader.names([r: "latest"]) == [])
+        #expect(try ImageLoader.names(nil) == [])
+        #expect(throws: ImageStoreError.self) { try ImageLoader.names([c: "Not Valid"]) }
+    }
+}

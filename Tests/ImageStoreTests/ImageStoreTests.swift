@@ -271,3 +271,96 @@ import Glibc
         #expect(FileSystem.isDirectory(nginx.layerPaths[1] + "/var/lib/nginx"))
     }
 }
+
+/// Layouts another tool wrote: umoci (Debian's `umoci`) makes the upper layer of a change
+/// with real whiteouts. Skips when umoci is not installed.
+@Suite struct UmociInteropTests {
+    static let umoci = "/usr/bin/umoci"
+    static var available: Bool { getuid() == 0 && FileSystem.exists(umoci) }
+
+    func run(_ arguments: [String], in directory: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", arguments.joined(separator: " ")]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(arguments.joined(separator: " "))")
+    }
+
+    @Test(.enabled(if: available, "needs root and umoci (apt-get install umoci)"))
+    func umociRepackedLayerStacksWithWhiteouts() throws {
+        let dir = try TemporaryDirectory()
+        var layout = try LayoutBuilder(path: dir.path + "/layout")
+        try layout.addImage(name: "example.com/wh:1", layers: [ImageStoreTests.layer([
+            "etc/hosts": "127.0.0.1 localhost", "etc/keep": "k", "var/cache/a": "a", "var/cache/b": "b",
+        ])])
+        try run([Self.umoci, "unpack", "--image", "layout:example.com/wh:1", "bundle"], in: dir.path)
+        try run(["rm rootfs/etc/hosts && rm -rf rootfs/var/cache && mkdir rootfs/var/cache && echo c > rootfs/var/cache/c",
+                 "&& mkdir rootfs/srv && echo x > rootfs/srv/x"], in: dir.path + "/bundle")
+        try run([Self.umoci, "repack", "--image", "layout:example.com/wh:2", "bundle"], in: dir.path)
+
+        let store = try ImageStore(root: dir.path + "/store")
+        try store.load(from: layout.path)
+        let v1 = try store.resolve("example.com/wh:1")
+        let v2 = try store.resolve("example.com/wh:2")
+        #expect(v2.layerPaths.count == 2 && v2.layerPaths[0] == v1.layerPaths[0])
+
+        let merged = try dir.sub("merged"), upper = try dir.sub("upper"), work = try dir.sub("work")
+        guard mount("overlay", merged, "overlay", 0, "lowerdir=\(v2.lowerDir),upperdir=\(upper),workdir=\(work)") == 0 else {
+            Issue.record("mount overlay: errno \(errno)")
+            return
+        }
+        defer { umount2(merged, Int32(MNT_DETACH)) }
+        #expect(try FileSystem.directoryEntries(merged + "/etc") == ["keep"])
+        #expect(try FileSystem.directoryEntries(merged + "/var/cache") == ["c"])
+        #expect(contents(merged + "/srv/x") == "x\n")
+        #expect(try FileSystem.directoryEntries(v1.layerPaths[0] + "/etc") == ["hosts", "keep"])
+    }
+}
+
+@Suite struct HostileImageArchiveTests {
+    @Test func archiveSymlinksDoNotReachHostFiles() throws {
+        let dir = try TemporaryDirectory()
+        let secret = dir.path + "/secret.json"
+        try Data(#"{"schemaVersion":2,"manifests":[]}"#.utf8).write(to: URL(fileURLWithPath: secret))
+        var tar = TarWriter()
+        tar.add("oci-layout", .file(#"{"imageLayoutVersion":"1.0.0"}"#))
+        tar.add("index.json", .symlink(secret))
+        try tar.write(to: dir.path + "/evil.tar")
+        let store = try ImageStore(root: dir.path + "/store")
+        #expect(throws: ImageStoreError.unsafePath(entry: "index.json", reason: "resolves outside the archive")) {
+            try store.load(from: dir.path + "/evil.tar")
+        }
+        #expect(try storeContents(store.root).tmp.isEmpty)
+    }
+}
+
+@Suite struct MountedLayerTests {
+    @Test(.enabled(if: getuid() == 0, "mounting an overlay needs root"))
+    func removeKeepsLayersAMountedOverlayUses() throws {
+        let dir = try TemporaryDirectory()
+        var layout = try LayoutBuilder(path: dir.path + "/layout")
+        try layout.addImage(name: "example.com/busy:1", layers: [ImageStoreTests.layer(["bin/sh": "sh"])])
+        let store = try ImageStore(root: dir.path + "/store")
+        let image = try store.load(from: layout.path)[0]
+        let merged = try dir.sub("merged"), upper = try dir.sub("upper"), work = try dir.sub("work")
+        guard mount("overlay", merged, "overlay", 0, "lowerdir=\(image.lowerDir),upperdir=\(upper),workdir=\(work)") == 0 else {
+            Issue.record("mount overlay: errno \(errno)")
+            return
+        }
+        var mounted = true
+        defer { if mounted { umount2(merged, Int32(MNT_DETACH)) } }
+
+        try store.remove("example.com/busy:1")
+        #expect(throws: ImageStoreError.notFound("example.com/busy:1")) { try store.resolve("example.com/busy:1") }
+        #expect(FileSystem.isDirectory(image.layerPaths[0]))
+        #expect(contents(merged + "/bin/sh") == "sh")
+        #expect(try storeContents(store.root).blobs.isEmpty)
+
+        umount2(merged, Int32(MNT_DETACH))
+        mounted = false
+        try store.collectGarbage()
+        #expect(try storeContents(store.root).layers.isEmpty)
+    }
+}

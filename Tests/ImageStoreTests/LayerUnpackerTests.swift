@@ -120,6 +120,21 @@ import Glibc
         #expect(stat(outside, &st) == 0 && st.st_mode & 0o777 == 0o755)
     }
 
+    @Test func symlinkReplacingADirectoryKeepsDeferredFixupsInside() throws {
+        // libarchive restores directory modes when the archive closes: by then the directory
+        // is a symlink to the outside, which must not get the mode.
+        let dir = try TemporaryDirectory()
+        let root = try dir.sub("root")
+        let outside = try dir.sub("outside")
+        var tar = TarWriter()
+        tar.add("d/", .directory, mode: 0o700)
+        tar.add("d", .symlink(outside))
+        try unpack(tar, in: dir, root: root)
+        var st = stat()
+        #expect(stat(outside, &st) == 0 && st.st_mode & 0o777 == 0o755)
+        #expect(FileSystem.fileType(root + "/d") == S_IFLNK)
+    }
+
     @Test(arguments: ["../../outside/secret", "/../outside/secret"])
     func hardlinkEscapingIsRefused(target: String) throws {
         let dir = try TemporaryDirectory()

@@ -23,5 +23,18 @@ import Testing
         #expect(Age.since("2026-01-02T03:04:05.123456Z", now: now) == "0s")
         #expect(Age.since(nil, now: now) == "<unknown>")
         #expect(Age.since("garbage", now: now) == "<unknown>")
+        #expect(Age.since("2026-01-02T05:04:05+02:00", now: now) == "0s")
+        #expect(Age.since("2026-01-01T22:04:05-05:00", now: now) == "0s")
+    }
+
+    @Test func parsesTimestamps() throws {
+        #expect(Age.parseTimestamp("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
+        #expect(Age.parseTimestamp("2000-03-01T00:00:00Z") == Date(timeIntervalSince1970: 951_868_800))
+        #expect(Age.parseTimestamp("2024-02-29T12:30:15Z") == Date(timeIntervalSince1970: 1_709_209_815))
+        let micro = try #require(Age.parseTimestamp("2024-02-29T12:30:15.250000Z"))
+        #expect(abs(micro.timeIntervalSince1970 - 1_709_209_815.25) < 1e-6)
+        for bad in ["", "2024-02-29", "2024-02-29T12:30:15", "2024-13-01T00:00:00Z", "2024-02-29T12:30:15.Z", "2024-02-29T12:30:15Zx"] {
+            #expect(Age.parseTimestamp(bad) == nil, "\(bad)")
+        }
     }
 }

@@ -68,6 +68,16 @@ import Testing
         }
     }
 
+    /// Scalars resolve as Kubernetes' YAML reader (go-yaml v2) resolves them.
+    @Test func scalarsResolveLikeKubernetes() throws {
+        let yaml = "a: 1:30\nb: 2001-01-01\nc: 0x1F\nd: 1_000\ne: 1e3\nf: on\ng: ~\nh: '1'\ni: 1.5\nj: -7\n"
+        let doc = try #require(try ManifestDecoder.documents(from: yaml).first)
+        #expect(doc == .object([
+            "a": .string("1:30"), "b": .string("2001-01-01"), "c": .int(31), "d": .int(1000), "e": .int(1000),
+            "f": .bool(true), "g": .null, "h": .string("1"), "i": .double(1.5), "j": .int(-7),
+        ]))
+    }
+
     @Test func listsAreFlattened() throws {
         let yaml = "kind: List\napiVersion: v1\nitems:\n- kind: Pod\n- kind: Service\n"
         let objects = try ManifestDecoder.objects(from: Data(yaml.utf8))

@@ -191,5 +191,7 @@ private struct PatchMetaWalker {
         let unknown = Schema.unknownFields(in: bad, gvk: statefulSet)
         #expect(unknown == ["spec.foo", "spec.template.spec.containers[0].imagee"])
         #expect(Schema.strictDecodingMessage(unknown) == #"strict decoding error: unknown field "spec.foo", unknown field "spec.template.spec.containers[0].imagee""#)
+        #expect(Schema.strictDecodingStatusMessage(["spec.foo"], gvk: statefulSet) == #"StatefulSet in version "v1" cannot be handled as a StatefulSet: strict decoding error: unknown field "spec.foo""#)
+        #expect(Schema.unknownFieldWarnings(["spec.foo"]) == [#"299 - "unknown field \"spec.foo\"""#])
     }
 }

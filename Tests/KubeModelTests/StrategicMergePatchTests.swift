@@ -50,6 +50,20 @@ private func containers(_ object: JSONValue) -> [JSONValue] {
         #expect(try !String(decoding: result.jsonData(), as: UTF8.self).contains("$setElementOrder"))
     }
 
+    @Test func kubectlApplyRemovesAContainerAndAddsAPortField() throws {
+        // Recorded from kubectl 1.33 after deleting the sidecar and adding `protocol: TCP`.
+        let patch = json("""
+        {"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"nginx"}],
+          "containers":[{"$setElementOrder/ports":[{"containerPort":80}],"image":"nginx:1.26","name":"nginx",
+            "ports":[{"containerPort":80,"protocol":"TCP"}]},{"$patch":"delete","name":"sidecar"}]}}}}
+        """)
+        let list = containers(try StrategicMergePatch.apply(patch, to: liveSet, gvk: statefulSet))
+        #expect(list.count == 1)
+        #expect(list[0]["ports"] == json(#"[{"containerPort":80,"name":"web","protocol":"TCP"}]"#))
+        #expect(list[0]["env"] == json(#"[{"name":"A","value":"1"}]"#))
+        #expect(list[0]["$setElementOrder/ports"] == nil)
+    }
+
     @Test func plainMergePatchWouldLoseContainers() throws {
         // The same change as a JSON merge patch replaces the list: this is why SMP matters.
         let patch = json(#"{"spec":{"template":{"spec":{"containers":[{"image":"nginx:1.26","name":"nginx"}]}}}}"#)

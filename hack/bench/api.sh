@@ -52,7 +52,8 @@ for i in range(1000):
 PY
 
 DURATION="${DURATION:-10s}"
-run_wrk() { # label path [auth]
+run_wrk() { # key label path [auth]
+  local key="$1"; shift
   local out
   if [[ "${3:-}" == auth ]]; then
     out="$(wrk -t2 -c16 -d"$DURATION" -H "Authorization: Bearer $TOKEN" "$URL$2")"
@@ -63,17 +64,17 @@ run_wrk() { # label path [auth]
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   lat="$(awk '/Latency/ {print $2; exit}' <<<"$out")"
   printf '| %-34s | %10s | %8s |\n' "$1" "$rps" "$lat"
-  echo "$rps" >"$DATA/rps-$(echo "$1" | tr -c 'a-z0-9' '_')"
+  echo "$rps" >"$DATA/rps-$key"
 }
 
 echo "binary: $BIN ($(file -b "$BIN" | cut -d, -f1)); $(nproc) cores; wrk -t2 -c16 -d$DURATION"
 echo
 echo "| endpoint                           |  req/s     | latency  |"
 echo "|------------------------------------|-----------:|---------:|"
-run_wrk "bare HTTPS /healthz (no work)" "/healthz"
-run_wrk "GET one pod" "/api/v1/namespaces/default/pods/one" auth
-run_wrk "LIST 1000 pods" "/api/v1/namespaces/bench/pods" auth
-bare="$(cat "$DATA"/rps-bare*)"; get="$(cat "$DATA"/rps-get*)"
+run_wrk bare "bare HTTPS /healthz (no work)" "/healthz"
+run_wrk get "GET one pod" "/api/v1/namespaces/default/pods/one" auth
+run_wrk list "LIST 1000 pods" "/api/v1/namespaces/bench/pods" auth
+bare="$(cat "$DATA/rps-bare")"; get="$(cat "$DATA/rps-get")"
 echo
 python3 -c "print(f'GET / bare = {float($get)/float($bare)*100:.0f}% (target >= 50%)')"
 
@@ -102,7 +103,7 @@ def watcher():
     ready.wait()
     got = 0
     while got < WRITES:
-        line = resp.fp.readline()
+        line = resp.readline()
         if not line: break
         now = time.perf_counter()
         event = json.loads(line)

@@ -41,6 +41,24 @@ public struct PersistentVolumeSpec: Codable, Sendable, Hashable {
     public var local: LocalVolumeSource?
     public var nfs: NFSVolumeSource?
     public var csi: JSONValue?
+    public var gcePersistentDisk: JSONValue?
+    public var awsElasticBlockStore: JSONValue?
+    public var glusterfs: JSONValue?
+    public var rbd: JSONValue?
+    public var iscsi: JSONValue?
+    public var cinder: JSONValue?
+    public var cephfs: JSONValue?
+    public var fc: JSONValue?
+    public var flocker: JSONValue?
+    public var flexVolume: JSONValue?
+    public var azureFile: JSONValue?
+    public var vsphereVolume: JSONValue?
+    public var quobyte: JSONValue?
+    public var azureDisk: JSONValue?
+    public var photonPersistentDisk: JSONValue?
+    public var portworxVolume: JSONValue?
+    public var scaleIO: JSONValue?
+    public var storageos: JSONValue?
     public var accessModes: [String]?
     public var claimRef: ObjectReference?
     /// `Retain`, `Delete` or `Recycle`.
@@ -57,6 +75,24 @@ public struct PersistentVolumeSpec: Codable, Sendable, Hashable {
         local: LocalVolumeSource? = nil,
         nfs: NFSVolumeSource? = nil,
         csi: JSONValue? = nil,
+        gcePersistentDisk: JSONValue? = nil,
+        awsElasticBlockStore: JSONValue? = nil,
+        glusterfs: JSONValue? = nil,
+        rbd: JSONValue? = nil,
+        iscsi: JSONValue? = nil,
+        cinder: JSONValue? = nil,
+        cephfs: JSONValue? = nil,
+        fc: JSONValue? = nil,
+        flocker: JSONValue? = nil,
+        flexVolume: JSONValue? = nil,
+        azureFile: JSONValue? = nil,
+        vsphereVolume: JSONValue? = nil,
+        quobyte: JSONValue? = nil,
+        azureDisk: JSONValue? = nil,
+        photonPersistentDisk: JSONValue? = nil,
+        portworxVolume: JSONValue? = nil,
+        scaleIO: JSONValue? = nil,
+        storageos: JSONValue? = nil,
         accessModes: [String]? = nil,
         claimRef: ObjectReference? = nil,
         persistentVolumeReclaimPolicy: String? = nil,
@@ -71,6 +107,24 @@ public struct PersistentVolumeSpec: Codable, Sendable, Hashable {
         self.local = local
         self.nfs = nfs
         self.csi = csi
+        self.gcePersistentDisk = gcePersistentDisk
+        self.awsElasticBlockStore = awsElasticBlockStore
+        self.glusterfs = glusterfs
+        self.rbd = rbd
+        self.iscsi = iscsi
+        self.cinder = cinder
+        self.cephfs = cephfs
+        self.fc = fc
+        self.flocker = flocker
+        self.flexVolume = flexVolume
+        self.azureFile = azureFile
+        self.vsphereVolume = vsphereVolume
+        self.quobyte = quobyte
+        self.azureDisk = azureDisk
+        self.photonPersistentDisk = photonPersistentDisk
+        self.portworxVolume = portworxVolume
+        self.scaleIO = scaleIO
+        self.storageos = storageos
         self.accessModes = accessModes
         self.claimRef = claimRef
         self.persistentVolumeReclaimPolicy = persistentVolumeReclaimPolicy
@@ -88,6 +142,24 @@ public struct PersistentVolumeSpec: Codable, Sendable, Hashable {
         self.local = try c.decodeIfPresent(LocalVolumeSource.self, forKey: .local)
         self.nfs = try c.decodeIfPresent(NFSVolumeSource.self, forKey: .nfs)
         self.csi = try c.decodeIfPresent(JSONValue.self, forKey: .csi)
+        self.gcePersistentDisk = try c.decodeIfPresent(JSONValue.self, forKey: .gcePersistentDisk)
+        self.awsElasticBlockStore = try c.decodeIfPresent(JSONValue.self, forKey: .awsElasticBlockStore)
+        self.glusterfs = try c.decodeIfPresent(JSONValue.self, forKey: .glusterfs)
+        self.rbd = try c.decodeIfPresent(JSONValue.self, forKey: .rbd)
+        self.iscsi = try c.decodeIfPresent(JSONValue.self, forKey: .iscsi)
+        self.cinder = try c.decodeIfPresent(JSONValue.self, forKey: .cinder)
+        self.cephfs = try c.decodeIfPresent(JSONValue.self, forKey: .cephfs)
+        self.fc = try c.decodeIfPresent(JSONValue.self, forKey: .fc)
+        self.flocker = try c.decodeIfPresent(JSONValue.self, forKey: .flocker)
+        self.flexVolume = try c.decodeIfPresent(JSONValue.self, forKey: .flexVolume)
+        self.azureFile = try c.decodeIfPresent(JSONValue.self, forKey: .azureFile)
+        self.vsphereVolume = try c.decodeIfPresent(JSONValue.self, forKey: .vsphereVolume)
+        self.quobyte = try c.decodeIfPresent(JSONValue.self, forKey: .quobyte)
+        self.azureDisk = try c.decodeIfPresent(JSONValue.self, forKey: .azureDisk)
+        self.photonPersistentDisk = try c.decodeIfPresent(JSONValue.self, forKey: .photonPersistentDisk)
+        self.portworxVolume = try c.decodeIfPresent(JSONValue.self, forKey: .portworxVolume)
+        self.scaleIO = try c.decodeIfPresent(JSONValue.self, forKey: .scaleIO)
+        self.storageos = try c.decodeIfPresent(JSONValue.self, forKey: .storageos)
         self.accessModes = try c.decodeIfPresent([String].self, forKey: .accessModes)
         self.claimRef = try c.decodeIfPresent(ObjectReference.self, forKey: .claimRef)
         self.persistentVolumeReclaimPolicy = try c.decodeIfPresent(String.self, forKey: .persistentVolumeReclaimPolicy)

@@ -14,6 +14,25 @@ public struct Volume: Codable, Sendable, Hashable {
     public var csi: JSONValue?
     public var ephemeral: JSONValue?
     public var image: JSONValue?
+    public var gcePersistentDisk: JSONValue?
+    public var awsElasticBlockStore: JSONValue?
+    public var gitRepo: JSONValue?
+    public var iscsi: JSONValue?
+    public var glusterfs: JSONValue?
+    public var rbd: JSONValue?
+    public var flexVolume: JSONValue?
+    public var cinder: JSONValue?
+    public var cephfs: JSONValue?
+    public var flocker: JSONValue?
+    public var fc: JSONValue?
+    public var azureFile: JSONValue?
+    public var vsphereVolume: JSONValue?
+    public var quobyte: JSONValue?
+    public var azureDisk: JSONValue?
+    public var photonPersistentDisk: JSONValue?
+    public var portworxVolume: JSONValue?
+    public var scaleIO: JSONValue?
+    public var storageos: JSONValue?
 
     public init(
         name: String = "",
@@ -27,7 +46,26 @@ public struct Volume: Codable, Sendable, Hashable {
         nfs: NFSVolumeSource? = nil,
         csi: JSONValue? = nil,
         ephemeral: JSONValue? = nil,
-        image: JSONValue? = nil
+        image: JSONValue? = nil,
+        gcePersistentDisk: JSONValue? = nil,
+        awsElasticBlockStore: JSONValue? = nil,
+        gitRepo: JSONValue? = nil,
+        iscsi: JSONValue? = nil,
+        glusterfs: JSONValue? = nil,
+        rbd: JSONValue? = nil,
+        flexVolume: JSONValue? = nil,
+        cinder: JSONValue? = nil,
+        cephfs: JSONValue? = nil,
+        flocker: JSONValue? = nil,
+        fc: JSONValue? = nil,
+        azureFile: JSONValue? = nil,
+        vsphereVolume: JSONValue? = nil,
+        quobyte: JSONValue? = nil,
+        azureDisk: JSONValue? = nil,
+        photonPersistentDisk: JSONValue? = nil,
+        portworxVolume: JSONValue? = nil,
+        scaleIO: JSONValue? = nil,
+        storageos: JSONValue? = nil
     ) {
         self.name = name
         self.hostPath = hostPath
@@ -41,6 +79,25 @@ public struct Volume: Codable, Sendable, Hashable {
         self.csi = csi
         self.ephemeral = ephemeral
         self.image = image
+        self.gcePersistentDisk = gcePersistentDisk
+        self.awsElasticBlockStore = awsElasticBlockStore
+        self.gitRepo = gitRepo
+        self.iscsi = iscsi
+        self.glusterfs = glusterfs
+        self.rbd = rbd
+        self.flexVolume = flexVolume
+        self.cinder = cinder
+        self.cephfs = cephfs
+        self.flocker = flocker
+        self.fc = fc
+        self.azureFile = azureFile
+        self.vsphereVolume = vsphereVolume
+        self.quobyte = quobyte
+        self.azureDisk = azureDisk
+        self.photonPersistentDisk = photonPersistentDisk
+        self.portworxVolume = portworxVolume
+        self.scaleIO = scaleIO
+        self.storageos = storageos
     }
 
     public init(from decoder: any Decoder) throws {
@@ -57,6 +114,25 @@ public struct Volume: Codable, Sendable, Hashable {
         self.csi = try c.decodeIfPresent(JSONValue.self, forKey: .csi)
         self.ephemeral = try c.decodeIfPresent(JSONValue.self, forKey: .ephemeral)
         self.image = try c.decodeIfPresent(JSONValue.self, forKey: .image)
+        self.gcePersistentDisk = try c.decodeIfPresent(JSONValue.self, forKey: .gcePersistentDisk)
+        self.awsElasticBlockStore = try c.decodeIfPresent(JSONValue.self, forKey: .awsElasticBlockStore)
+        self.gitRepo = try c.decodeIfPresent(JSONValue.self, forKey: .gitRepo)
+        self.iscsi = try c.decodeIfPresent(JSONValue.self, forKey: .iscsi)
+        self.glusterfs = try c.decodeIfPresent(JSONValue.self, forKey: .glusterfs)
+        self.rbd = try c.decodeIfPresent(JSONValue.self, forKey: .rbd)
+        self.flexVolume = try c.decodeIfPresent(JSONValue.self, forKey: .flexVolume)
+        self.cinder = try c.decodeIfPresent(JSONValue.self, forKey: .cinder)
+        self.cephfs = try c.decodeIfPresent(JSONValue.self, forKey: .cephfs)
+        self.flocker = try c.decodeIfPresent(JSONValue.self, forKey: .flocker)
+        self.fc = try c.decodeIfPresent(JSONValue.self, forKey: .fc)
+        self.azureFile = try c.decodeIfPresent(JSONValue.self, forKey: .azureFile)
+        self.vsphereVolume = try c.decodeIfPresent(JSONValue.self, forKey: .vsphereVolume)
+        self.quobyte = try c.decodeIfPresent(JSONValue.self, forKey: .quobyte)
+        self.azureDisk = try c.decodeIfPresent(JSONValue.self, forKey: .azureDisk)
+        self.photonPersistentDisk = try c.decodeIfPresent(JSONValue.self, forKey: .photonPersistentDisk)
+        self.portworxVolume = try c.decodeIfPresent(JSONValue.self, forKey: .portworxVolume)
+        self.scaleIO = try c.decodeIfPresent(JSONValue.self, forKey: .scaleIO)
+        self.storageos = try c.decodeIfPresent(JSONValue.self, forKey: .storageos)
     }
 }
 
