@@ -85,11 +85,11 @@ public struct GarbageCollector: Sendable {
             guard meta.deletionTimestamp == nil else { return }
             logger.debug("deleting \(node.resource.plural) \(node.name): its owners are gone")
             try await client.delete(node.resource, namespace: node.namespace, name: node.name,
-                                    options: DeleteOptions(propagationPolicy: "Background", preconditionUID: uid))
+                                    options: DeleteOptions(preconditions: Preconditions(uid: uid), propagationPolicy: "Background"))
         } else if deletingInForeground + dangling.count == owners.count {
             guard meta.deletionTimestamp == nil else { return }
             try await client.delete(node.resource, namespace: node.namespace, name: node.name,
-                                    options: DeleteOptions(propagationPolicy: "Foreground", preconditionUID: uid))
+                                    options: DeleteOptions(preconditions: Preconditions(uid: uid), propagationPolicy: "Foreground"))
         } else if !dangling.isEmpty {
             let kept = owners.filter { owner in !dangling.contains { $0.uid == owner.uid } }
             _ = try await client.patch(node.resource, namespace: node.namespace, name: node.name, type: .merge,

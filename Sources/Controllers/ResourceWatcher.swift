@@ -44,7 +44,7 @@ public struct ResourceWatcher: Sendable {
                     await handler(KubeWatchEvent(type: known[Self.key(of: object)] == nil ? .added : .modified, object: object))
                 }
                 known = current
-                var resourceVersion = page.resourceVersion
+                var resourceVersion = page.metadata.resourceVersion ?? ""
                 failures = 0
                 // Watch until an error; a watch that simply ends is resumed where it stopped.
                 while !Task.isCancelled {
@@ -71,7 +71,8 @@ public struct ResourceWatcher: Sendable {
         }
     }
 
-    static func key(of object: JSONValue) -> String {
+    /// `namespace/name`, or `name` for cluster-scoped objects.
+    public static func key(of object: JSONValue) -> String {
         let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
         guard let namespace = object[path: ["metadata", "namespace"]]?.stringValue, !namespace.isEmpty else { return name }
         return "\(namespace)/\(name)"

@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// ControllerRevisions of a StatefulSet: the template each revision stands for and the name
@@ -31,7 +32,7 @@ public enum StatefulSetRevisions {
                 hash = hash &* 16_777_619
             }
         }
-        add((try? template.jsonData()) ?? [])
+        add(Array((try? template.jsonData()) ?? Data()))
         if collisionCount > 0 { add(withUnsafeBytes(of: collisionCount.littleEndian) { Array($0) }) }
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         return String(String(hash).utf8.map { alphabet[Int($0) % alphabet.count] })

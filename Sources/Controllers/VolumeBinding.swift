@@ -27,12 +27,12 @@ public enum VolumeBinding {
 
     /// The storage a claim requests (zero when it asks for none).
     public static func requestedStorage(of claim: PersistentVolumeClaim) -> Quantity {
-        claim.spec?.resources?.requests?["storage"] ?? Quantity(0)
+        claim.spec?.resources?.requests?["storage"] ?? Quantity(nanos: 0)
     }
 
     /// The capacity of a volume (zero when it declares none).
     public static func capacity(of volume: PersistentVolume) -> Quantity {
-        volume.spec?.capacity?["storage"] ?? Quantity(0)
+        volume.spec?.capacity?["storage"] ?? Quantity(nanos: 0)
     }
 
     /// Whether the volume's claimRef names this claim (and, when set, its uid).

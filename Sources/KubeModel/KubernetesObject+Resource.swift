@@ -1,6 +1,7 @@
 /// The catalog has no resource for a kind (a programming error the caller reports).
 public struct UnservedKindError: Error, Sendable, CustomStringConvertible {
     public var gvk: GroupVersionKind
+    public init(gvk: GroupVersionKind) { self.gvk = gvk }
     public var description: String { "no resource is served for \(gvk)" }
 }
 

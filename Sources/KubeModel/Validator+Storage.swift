@@ -149,6 +149,11 @@ extension Validator {
         if (oldSpec["volumeName"]?.stringValue ?? "").isEmpty {
             oldSpec["volumeName"] = newSpec["volumeName"]
         }
+        // Retroactive default StorageClass: a claim without a class may get one, once.
+        if oldSpec["storageClassName"] == nil || oldSpec["storageClassName"] == .null,
+           old[path: ["metadata", "annotations", "volume.beta.kubernetes.io/storage-class"]] == nil {
+            oldSpec["storageClassName"] = newSpec["storageClassName"]
+        }
         let bound = pvc[path: ["status", "phase"]]?.stringValue == "Bound"
         if bound {
             newSpec.update("resources", create: false) { resources in

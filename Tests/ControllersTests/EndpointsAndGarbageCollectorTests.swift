@@ -72,7 +72,13 @@ import Testing
             }
         }
         let setUID = try #require(set.metadata.uid)
-        try await collector.sync(setUID)  // deletes the dependents; they block the owner
+        try await collector.sync(setUID)  // deletes the dependents (in the foreground too); they block the owner
+        #expect(try await api.client.get(StatefulSet.self, namespace: "default", name: "web").metadata.deletionTimestamp != nil)
+        for object in try await api.client.list(try Pod.resource, namespace: "default").items {
+            for uid in await collector.graph.apply(KubeWatchEvent(type: .modified, object: object), resource: try Pod.resource) {
+                try await collector.sync(uid)  // a dependent without dependents of its own goes
+            }
+        }
         #expect(try await api.podNames() == [])
         for uid in await collector.graph.dependents(of: setUID).map(\.uid) { _ = await collector.graph.remove(uid) }
         try await collector.sync(setUID)  // no blocking dependents left: the owner goes
