@@ -15,3 +15,14 @@ if [ ! -f "${layouts[0]}index.json" ]; then
 fi
 "$bin" image load --data-dir "$DATA_DIR" "${layouts[@]}"
 "$bin" image ls --data-dir "$DATA_DIR"
+
+# The cluster: API server, controllers and scheduler in one background process; its log is
+# <data-dir>/minikube-swift.log and its kubeconfig is merged into ~/.kube/config.
+"$bin" up --data-dir "$DATA_DIR"
+cat <<MSG
+
+Next:
+  kubectl get nodes,pods -A
+  kubectl apply -f examples/seed/
+  sudo make down        # stop it (the store and PV data stay)
+MSG
