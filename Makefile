@@ -15,8 +15,10 @@ down:
 deps:
 	hack/install-deps.sh
 
+# A static Swift standard library: the loader no longer relocates ~30 shared Swift libraries
+# at every start (docs/BENCHMARKS.md, runtime section).
 build:
-	swift build -c $(CONFIG)
+	swift build -c $(CONFIG) --static-swift-stdlib
 
 images:
 	hack/build-images.sh
