@@ -6,13 +6,19 @@ extension Admission {
     static let generationTracked: Set<String> = ["StatefulSet", "Pod"]
 
     /// On create: the status a new object starts with (a client cannot create a pod as
-    /// Running), and generation 1.
+    /// Running), and generation 1. Order with `applyDefaults` does not matter.
     public static func prepareForCreate(_ object: inout JSONValue, resource: APIResource) {
         guard case .object = object else { return }
         let kind = resource.gvk.kind
         switch kind {
-        case "Pod", "PersistentVolume", "PersistentVolumeClaim", "Namespace", "Service":
-            object["status"] = .object([:])
+        case "Pod":
+            object["status"] = .object(["phase": .string("Pending"), "qosClass": .string(Defaulting.qosClass(pod: object))])
+        case "PersistentVolume", "PersistentVolumeClaim":
+            object["status"] = .object(["phase": .string("Pending")])
+        case "Namespace":
+            object["status"] = .object(["phase": .string("Active")])
+        case "Service":
+            object["status"] = .object(["loadBalancer": .object([:])])
         case "StatefulSet":
             object["status"] = .object(["replicas": .int(0), "availableReplicas": .int(0)])
         default:
@@ -24,7 +30,8 @@ extension Admission {
     }
 
     /// On update: the main resource keeps the stored status, the `status` subresource keeps the
-    /// stored spec; generation grows when the spec changed.
+    /// stored spec; generation grows when the (defaulted) spec changed. Order with
+    /// `applyDefaults` does not matter.
     public static func prepareForUpdate(_ object: inout JSONValue, old: JSONValue, resource: APIResource, subresource: String?) {
         guard case .object = object else { return }
         let kind = resource.gvk.kind
@@ -55,7 +62,13 @@ extension Admission {
         let oldGeneration = old[path: ["metadata", "generation"]]
         if generationTracked.contains(kind) {
             var generation = oldGeneration?.intValue ?? 1
-            if subresource == nil || subresource == "", !Validator.semanticallyEqual(object["spec"], old["spec"]) {
+            // Compare defaulted specs: a re-applied manifest that omits defaults is no change.
+            var newDefaulted = object
+            var oldDefaulted = old
+            Defaulting.apply(to: &newDefaulted, kind: kind)
+            Defaulting.apply(to: &oldDefaulted, kind: kind)
+            if subresource == nil || subresource == "",
+               !Validator.semanticallyEqual(newDefaulted["spec"], oldDefaulted["spec"]) {
                 generation += 1
             }
             object.update("metadata") { $0["generation"] = .int(generation) }

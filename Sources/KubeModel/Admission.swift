@@ -1,5 +1,11 @@
 /// Kubernetes admission for the built-in kinds: defaulting and validation on the JSON form the
 /// API server stores, so fields this project does not know are kept as sent.
+///
+/// The API server's sequence, as Kubernetes' registry runs it:
+/// - create: `decodingError` (400) → `prepareForCreate` → `applyDefaults` → `validate(old: nil)` (422)
+/// - update: `decodingError` → `prepareForUpdate(old:)` → `applyDefaults` → `validate(old:)`
+/// - `status`: the same with `subresource: "status"`; `scale`: `validate` the Scale, then
+///   `applyScale` to the stored StatefulSet and validate that as an update.
 public enum Admission {
     /// Kubernetes defaulting, applied in place on the JSON form (unknown fields stay).
     public static func applyDefaults(to object: inout JSONValue, resource: APIResource) {

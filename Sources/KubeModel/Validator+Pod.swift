@@ -40,6 +40,17 @@ extension Validator {
         }
         if let nodeName = spec["nodeName"]?.stringValue, !nodeName.isEmpty {
             add(NameValidation.dns1123Subdomain(nodeName), path.child("nodeName"), nodeName)
+            if !(spec["schedulingGates"]?.arrayValue ?? []).isEmpty {
+                add(FieldError.forbidden(path.child("nodeName"), "cannot be set until all schedulingGates have been cleared"))
+            }
+        }
+        var gateNames = Set<String>()
+        for (i, gate) in (spec["schedulingGates"]?.arrayValue ?? []).enumerated() {
+            let name = gate["name"]?.stringValue ?? ""
+            add(NameValidation.qualifiedName(name), path.child("schedulingGates").index(i).child("name"), name)
+            if !gateNames.insert(name).inserted {
+                add(FieldError.duplicate(path.child("schedulingGates").index(i), .string(name)))
+            }
         }
         for key in ["hostname", "subdomain"] {
             if let value = spec[key]?.stringValue, !value.isEmpty {

@@ -186,6 +186,14 @@ import Testing
         #expect(found.contains(StatusCause(reason: "FieldValueForbidden", message: "Forbidden: may not specify more than 1 volume type", field: "spec.volumes[0].emptyDir")))
     }
 
+    @Test func schedulingGates() throws {
+        let found = try causes("kind: Pod\nmetadata: {name: p}\nspec: {nodeName: n1, schedulingGates: [{name: a}, {name: a}], containers: [{name: c, image: i}]}", resource: "pods")
+        #expect(found == [
+            StatusCause(reason: "FieldValueForbidden", message: "Forbidden: cannot be set until all schedulingGates have been cleared", field: "spec.nodeName"),
+            StatusCause(reason: "FieldValueDuplicate", message: #"Duplicate value: "a""#, field: "spec.schedulingGates[1]"),
+        ])
+    }
+
     @Test func environment() throws {
         let found = try causes("""
         kind: Pod
