@@ -111,8 +111,10 @@ public final class APIServer: Sendable {
             serverAddress: "\(configuration.host):\(configuration.port)",
             tokens: [adminToken: UserInfo(name: ClusterCertificates.adminUser, groups: [ClusterCertificates.adminGroup])],
             logger: logger)
+        // Hummingbird reports cancelled connections as errors when the server stops; every
+        // API error is logged by the handler.
         var appLogger = logger
-        appLogger.logLevel = .warning
+        appLogger.logLevel = .critical
         let app = Application(
             responder: APIResponder(handler: handler),
             server: try .tls(.http1(), tlsConfiguration: tlsConfiguration()),

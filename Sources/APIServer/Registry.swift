@@ -101,6 +101,9 @@ public final class Registry: Sendable {
         setJSON(&object, ["metadata", "uid"], .string(UUID().uuidString.lowercased()))
         setJSON(&object, ["metadata", "creationTimestamp"], .string(rfc3339(now())))
         setJSON(&object, ["metadata", "generation"], nil)
+        if let message = Admission.decodingError(object, kind: resource.gvk.kind, version: resource.gvk.version) {
+            throw KubeAPIError.badRequest(message)
+        }
         Admission.prepareForCreate(&object, resource: resource)
         prepareForCreate(resource, &object)
         Admission.applyDefaults(to: &object, resource: resource)
@@ -199,6 +202,9 @@ public final class Registry: Sendable {
                 throw KubeAPIError.staleResourceVersion(resource.groupResource, name)
             }
             var updated = try transform(current.object)
+            if admit, let message = Admission.decodingError(updated, kind: resource.gvk.kind, version: resource.gvk.version) {
+                throw KubeAPIError.badRequest(message)
+            }
             self.carryOver(from: current.object, to: &updated)
             Admission.prepareForUpdate(&updated, old: current.object, resource: resource,
                                        subresource: subresource == "status" ? "status" : nil)

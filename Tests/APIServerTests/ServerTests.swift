@@ -151,3 +151,22 @@ import Testing
         await second.stop()
     }
 }
+
+@Suite struct DecodingTests {
+    @Test func wrongFieldTypeIsBadRequestAndUnknownFieldIsStrict() async throws {
+        let cluster = try await TestCluster.start()
+        defer { cluster.remove() }
+        let wrongType = try await cluster.request(.POST, "/apis/apps/v1/namespaces/default/statefulsets",
+            body: #"{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"w"},"spec":{"replicas":"three"}}"#)
+        #expect(wrongType.status == 400)
+        let unknown = try await cluster.request(.POST, "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+            body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"u"},"dataa":{}}"#)
+        #expect(unknown.status == 400)
+        #expect(try JSONValue(json: unknown.body)["message"]?.stringValue?.contains("unknown field \"dataa\"") == true)
+        let warned = try await cluster.request(.POST, "/api/v1/namespaces/default/configmaps?fieldValidation=Warn",
+            body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"u"},"dataa":{}}"#)
+        #expect(warned.status == 201)
+        #expect(warned.headers.contains { $0.0.lowercased() == "warning" && $0.1.contains("dataa") })
+        await cluster.stop()
+    }
+}
