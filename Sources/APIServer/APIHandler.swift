@@ -305,12 +305,19 @@ final class APIHandler: Sendable {
                     return
                 }
                 for await event in events {
-                    var object = event.object
                     if table {
-                        object = Tables.table([event.object], resource, resourceVersion: String(event.resourceVersion),
-                                              include: include, withColumns: true)
+                        let object = Tables.table([event.object], resource, resourceVersion: String(event.resourceVersion),
+                                                  include: include, withColumns: true)
+                        continuation.yield(Self.line(.object(["type": .string(event.type.rawValue), "object": object])))
+                    } else {
+                        // The stored bytes of the object, framed without encoding it again.
+                        var buffer = ByteBuffer()
+                        buffer.reserveCapacity(event.json.count + 32)
+                        buffer.writeString("{\"type\":\"\(event.type.rawValue)\",\"object\":")
+                        buffer.writeBytes(event.json)
+                        buffer.writeString("}\n")
+                        continuation.yield(buffer)
                     }
-                    continuation.yield(Self.line(.object(["type": .string(event.type.rawValue), "object": object])))
                     lastRV.set(event.resourceVersion)
                 }
                 continuation.finish()
