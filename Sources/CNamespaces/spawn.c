@@ -85,6 +85,28 @@ const char *cn_step_name(int step) {
     return step_names[step];
 }
 
+static volatile sig_atomic_t forward_pidfd = -1;
+
+static void forward_signal(int sig) {
+    int saved = errno;
+    int fd = forward_pidfd;
+    if (fd >= 0) (void)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+    errno = saved;
+}
+
+int cn_forward_signals(int pidfd, const int *signals, size_t count) {
+    forward_pidfd = pidfd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < count; i++) {
+        if (sigaction(signals[i], &sa, NULL) < 0) return -errno;
+    }
+    return 0;
+}
+
 int cn_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0;
 }

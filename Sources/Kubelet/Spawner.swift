@@ -10,6 +10,15 @@ public struct SpawnedProcess: Sendable {
     public var spawnNanoseconds: UInt64
 }
 
+extension SpawnedProcess {
+    /// Forwards these signals, when this process receives them, to the container's PID 1 (a C
+    /// handler calling `pidfd_send_signal`; no thread). For a foreground CLI like `runtime run`.
+    public func forwardSignals(_ signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]) throws(SpawnError) {
+        let rc = signals.withUnsafeBufferPointer { cn_forward_signals(pidfd, $0.baseAddress, $0.count) }
+        guard rc == 0 else { throw SpawnError(step: "sigaction", errno: -rc) }
+    }
+}
+
 /// Turns a spec into a `cn_spawn_config` (all C memory prepared here, in the parent) and runs
 /// the clone / go / exec handshake of `CNamespaces`.
 struct Spawner {

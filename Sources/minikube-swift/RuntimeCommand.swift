@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Glibc
 import ImageStore
 import Kubelet
@@ -154,13 +153,10 @@ struct RuntimeRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run one container in the foreground and exit with its exit code.",
         discussion: "stdout and stderr pass through; a signal kill exits with 128 + signal. "
-            + "SIGINT, SIGTERM and SIGHUP are forwarded to the container's PID 1."
+            + "SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are forwarded to the container's PID 1."
     )
 
     @OptionGroup var options: ContainerOptions
-
-    @Option(help: "Seconds between SIGTERM and SIGKILL when this command is interrupted.")
-    var gracePeriod = 10
 
     @Argument(parsing: .postTerminator, help: "The command and its arguments.")
     var command: [String] = []
@@ -169,10 +165,9 @@ struct RuntimeRunCommand: AsyncParsableCommand {
         let id = randomContainerID()
         let spec = try options.spec(id: id, args: command)
         let runtime = ContainerRuntime(dataDir: options.global.dataDir)
-        let forwarder = SignalForwarder(runtime: runtime, id: id, gracePeriod: .seconds(gracePeriod))
         let status: ContainerExitStatus
         do {
-            status = try await runtime.run(spec) { _ in forwarder.arm() }
+            status = try await runtime.run(spec) { try? $0.forwardSignals() }
         } catch {
             var stderr = StandardError()
             print("minikube-swift: \(error)", to: &stderr)
@@ -183,40 +178,6 @@ struct RuntimeRunCommand: AsyncParsableCommand {
             print("minikube-swift: container \(id): OOMKilled", to: &stderr)
         }
         throw ExitCode(status.exitCode)
-    }
-}
-
-/// Forwards the CLI's termination signals to the container. `arm()` is called once, after the
-/// container started (a dispatch source must not be released before it was resumed).
-final class SignalForwarder: @unchecked Sendable {
-    private let runtime: ContainerRuntime
-    private let id: String
-    private let gracePeriod: Duration
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(runtime: ContainerRuntime, id: String, gracePeriod: Duration) {
-        self.runtime = runtime
-        self.id = id
-        self.gracePeriod = gracePeriod
-    }
-
-    func arm() {
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            let runtime = self.runtime, id = self.id, grace = self.gracePeriod
-            source.setEventHandler {
-                Task {
-                    try? await runtime.kill(id, signal: sig)
-                    if sig != SIGHUP {
-                        try? await Task.sleep(for: grace)
-                        try? await runtime.kill(id, signal: SIGKILL)
-                    }
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
     }
 }
 

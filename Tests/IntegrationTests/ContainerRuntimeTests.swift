@@ -314,9 +314,9 @@ struct ContainerRuntimeTests {
         let sb = try RuntimeSandbox()
         defer { sb.cleanUp() }
         let name = "mks-it-\(getpid())"
-        try host(["/usr/sbin/ip", "netns", "add", name])
-        defer { _ = try? host(["/usr/sbin/ip", "netns", "del", name], allowFailure: true) }
-        try host(["/usr/sbin/ip", "-n", name, "link", "add", "veth-a", "type", "veth", "peer", "name", "veth-b"])
+        try runOnHost(["/usr/sbin/ip", "netns", "add", name])
+        defer { _ = try? runOnHost(["/usr/sbin/ip", "netns", "del", name], allowFailure: true) }
+        try runOnHost(["/usr/sbin/ip", "-n", name, "link", "add", "veth-a", "type", "veth", "peer", "name", "veth-b"])
         let (status, output) = try await sb.run({
             var s = sb.spec(["/probe", "ifaces"])
             s.network = .join(path: "/run/netns/\(name)")

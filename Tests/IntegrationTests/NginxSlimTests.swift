@@ -24,9 +24,9 @@ struct NginxSlimTests {
         let image = try store.resolve("k8s.gcr.io/nginx-slim:0.8")
 
         let netns = "mks-nginx-\(getpid())"
-        try host(["/usr/sbin/ip", "netns", "add", netns])
-        defer { _ = try? host(["/usr/sbin/ip", "netns", "del", netns], allowFailure: true) }
-        try host(["/usr/sbin/ip", "-n", netns, "link", "set", "lo", "up"])
+        try runOnHost(["/usr/sbin/ip", "netns", "add", netns])
+        defer { _ = try? runOnHost(["/usr/sbin/ip", "netns", "del", netns], allowFailure: true) }
+        try runOnHost(["/usr/sbin/ip", "-n", netns, "link", "set", "lo", "up"])
 
         let html = sb.dir + "/pv-web-0"
         try FileManager.default.createDirectory(atPath: html, withIntermediateDirectories: true)
@@ -50,7 +50,7 @@ struct NginxSlimTests {
             try await sb.runtime.start(spec.id)
             var body = ""
             for _ in 0..<50 {
-                body = try host(["/usr/sbin/ip", "netns", "exec", netns, "/usr/bin/curl", "-s",
+                body = try runOnHost(["/usr/sbin/ip", "netns", "exec", netns, "/usr/bin/curl", "-s",
                                  "--max-time", "1", "http://127.0.0.1/"], allowFailure: true)
                 if body.contains(page) { break }
                 try await Task.sleep(for: .milliseconds(100))

@@ -41,7 +41,7 @@ struct RuntimeSandbox {
         let busybox = ["/bin/busybox", "/usr/bin/busybox"].first { fm.fileExists(atPath: $0) }
         guard let busybox else { throw SandboxError("busybox-static is not installed") }
         try fm.copyItem(atPath: busybox, toPath: root + "/bin/busybox")
-        try host(["/usr/sbin/chroot", root, "/bin/busybox", "--install", "-s"])
+        try runOnHost(["/usr/sbin/chroot", root, "/bin/busybox", "--install", "-s"])
         try fm.copyItem(atPath: try probeBinary(), toPath: root + "/probe")
         try "root:x:0:0:root:/root:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/bin/false\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
             .write(toFile: root + "/etc/passwd", atomically: false, encoding: .utf8)
@@ -59,7 +59,7 @@ struct RuntimeSandbox {
         var template = Array("/tmp/minikube-swift-probe-XXXXXX".utf8CString)
         guard let p = mkdtemp(&template) else { throw SandboxError("mkdtemp") }
         let out = String(cString: p) + "/probe"
-        try host(["/usr/bin/cc", "-static", "-O2", "-o", out, source])
+        try runOnHost(["/usr/bin/cc", "-static", "-O2", "-o", out, source])
         return out
     }
 
@@ -125,7 +125,7 @@ struct SandboxError: Error, CustomStringConvertible {
 
 /// Runs a host command, throwing on failure; returns stdout.
 @discardableResult
-func host(_ argv: [String], allowFailure: Bool = false) throws -> String {
+func runOnHost(_ argv: [String], allowFailure: Bool = false) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: argv[0])
     p.arguments = Array(argv.dropFirst())

@@ -164,6 +164,11 @@ int cn_pidfd_send_signal(int pidfd, int sig);
 int cn_seccomp_build(const char *const *names, const int *errnos, size_t count,
                      int deny_clone_namespaces, void **filter, size_t *len);
 
+/// Forwards `signals` to the process behind `pidfd` from an async-signal-safe handler (no
+/// threads): a foreground `runtime run` passes SIGINT/SIGTERM/SIGHUP on to its container.
+/// Returns 0 or -errno.
+int cn_forward_signals(int pidfd, const int *signals, size_t count);
+
 /// pipe2(fds, O_CLOEXEC). Returns 0 or -errno.
 int cn_pipe_cloexec(int fds[2]);
 
