@@ -73,9 +73,7 @@ public final class APIServer: Sendable {
     func writeKubeconfig() throws {
         try kubeconfig.write(path: configuration.dataDirectory + "/kubeconfig")
         guard configuration.mergeKubeconfig else { return }
-        let target = configuration.kubeconfigPath ?? Kubeconfig.defaultPath
-        let existing = FileManager.default.fileExists(atPath: target) ? try Kubeconfig.load(path: target) : Kubeconfig()
-        try existing.merging(kubeconfig).write(path: target)
+        try kubeconfig.merge(intoFileAt: configuration.kubeconfigPath ?? Kubeconfig.defaultPath)
     }
 
     static func loadOrCreateToken(path: String) throws -> String {
