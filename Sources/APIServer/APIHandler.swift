@@ -221,21 +221,21 @@ final class APIHandler: Sendable {
         case (.post, nil, nil):
             let body = try await Self.decodeBody(request)
             warnings.set(try Self.checkFields(body, gvk: resource.gvk, query: query, isPatch: false))
-            let created = try registry.create(resource, namespace: namespace ?? (resource.namespaced ? "default" : nil), body, dryRun: dryRun)
+            let created = try await registry.offload { [registry] in try registry.create(resource, namespace: namespace ?? (resource.namespaced ? "default" : nil), body, dryRun: dryRun) }
             return try Self.json(created, status: .created)
         case (.post, let name?, "binding"):
             let body = try await Self.decodeBody(request)
-            try registry.bind(namespace: namespace, name: name, binding: body)
+            try await registry.offload { [registry] in try registry.bind(namespace: namespace, name: name, binding: body) }
             return try Self.json(.object(["kind": .string("Status"), "apiVersion": .string("v1"), "metadata": .object([:]),
                                           "status": .string("Success"), "code": .int(201)]), status: .created)
         case (.put, let name?, nil), (.put, let name?, "status"):
             let body = try await Self.decodeBody(request)
             warnings.set(try Self.checkFields(body, gvk: resource.gvk, query: query, isPatch: false))
-            let updated = try registry.update(resource, namespace: namespace, name: name, body, subresource: target.subresource, dryRun: dryRun)
+            let updated = try await registry.offload { [registry] in try registry.update(resource, namespace: namespace, name: name, body, subresource: target.subresource, dryRun: dryRun) }
             return try Self.json(updated)
         case (.put, let name?, "scale"):
             let body = try await Self.decodeBody(request)
-            let scale = try registry.updateScale(resource, namespace: namespace, name: name) { _ in body }
+            let scale = try await registry.offload { [registry] in try registry.updateScale(resource, namespace: namespace, name: name) { _ in body } }
             return try Self.json(scale)
         case (.patch, let name?, let sub):
             let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -248,21 +248,22 @@ final class APIHandler: Sendable {
                 warnings.set(try Self.checkFields(patch, gvk: gvk, query: query, isPatch: true))
             }
             if sub == "scale" {
-                let scale = try registry.updateScale(resource, namespace: namespace, name: name) { current in
+                let scale = try await registry.offload { [registry] in try registry.updateScale(resource, namespace: namespace, name: name) { current in
                     try Patches.apply(type, patch, to: current, gvk: Patches.scaleKind)
-                }
+                } }
                 return try Self.json(scale)
             }
             guard sub == nil || sub == "status" else { throw KubeAPIError.methodNotAllowed("the server does not allow this method on the requested resource") }
-            let patched = try registry.patch(resource, namespace: namespace, name: name, type: type, patch, subresource: sub,
-                                             force: query.bool("force"), dryRun: dryRun)
+            let patched = try await registry.offload { [registry] in try registry.patch(resource, namespace: namespace, name: name, type: type, patch, subresource: sub,
+                                             force: query.bool("force"), dryRun: dryRun) }
             return try Self.json(patched)
         case (.delete, let name?, nil):
             var options = DeleteOptions.decoding(try await Self.decodeBody(request, optional: true))
             if let grace = query["gracePeriodSeconds"].flatMap(Int64.init) { options.gracePeriodSeconds = grace }
             if let policy = query["propagationPolicy"] { options.propagationPolicy = policy }
             if dryRun { options.dryRun = ["All"] }
-            let result = try registry.delete(resource, namespace: namespace, name: name, options: options)
+            let deleteOptions = options
+            let result = try await registry.offload { [registry] in try registry.delete(resource, namespace: namespace, name: name, options: deleteOptions) }
             return try Self.json(result.object)
         case (.delete, nil, nil):
             guard resource.verbs.contains("deletecollection") else {
@@ -270,7 +271,9 @@ final class APIHandler: Sendable {
             }
             var options = DeleteOptions.decoding(try await Self.decodeBody(request, optional: true))
             if let grace = query["gracePeriodSeconds"].flatMap(Int64.init) { options.gracePeriodSeconds = grace }
-            let deleted = try registry.deleteCollection(resource, namespace: namespace, listOptions: query.listOptions, options: options)
+            let deleteOptions = options
+            let listOptions = query.listOptions
+            let deleted = try await registry.offload { [registry] in try registry.deleteCollection(resource, namespace: namespace, listOptions: listOptions, options: deleteOptions) }
             return try Self.json(.object([
                 "kind": .string(resource.listKind), "apiVersion": .string(resource.gvk.apiVersion),
                 "metadata": .object(["resourceVersion": .string(String(registry.store.resourceVersion))]), "items": .array(deleted),

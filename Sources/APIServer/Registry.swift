@@ -492,3 +492,18 @@ public final class Registry: Sendable {
         }
     }
 }
+
+extension Registry {
+    /// Writes wait for a durable SQLite commit (an fsync): they run on one serial queue of
+    /// their own, so they never hold the few threads of Swift's cooperative pool that the HTTP
+    /// handlers, watches and in-process controllers share.
+    static let writeQueue = DispatchQueue(label: "minikube-swift.apiserver.writes")
+
+    func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.writeQueue.async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+}
