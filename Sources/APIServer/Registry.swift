@@ -152,8 +152,10 @@ public final class Registry: Sendable {
         return object
     }
 
-    /// The initial status phases a real cluster shows at once (its controllers set them within
-    /// milliseconds), on top of KubeModel's strategies.
+    /// What Kubernetes' pod and namespace strategies add on create, on top of KubeModel's:
+    /// a pod starts Pending; a namespace starts Active with the `kubernetes` finalizer and its
+    /// `kubernetes.io/metadata.name` label. (PersistentVolumes start Pending; the PV controller
+    /// makes them Available.)
     func prepareForCreate(_ resource: APIResource, _ object: inout JSONValue) {
         switch (resource.gvk.group, resource.plural) {
         case ("", "pods"):
@@ -166,10 +168,6 @@ public final class Registry: Sendable {
             var labels = object["metadata"]?["labels"]?.objectValue ?? [:]
             labels["kubernetes.io/metadata.name"] = object["metadata"]?["name"]
             setJSON(&object, ["metadata", "labels"], .object(labels))
-        case ("", "persistentvolumes"):
-            if object[path: ["status", "phase"]] == nil { setJSON(&object, ["status", "phase"], .string("Available")) }
-        case ("", "persistentvolumeclaims"):
-            if object[path: ["status", "phase"]] == nil { setJSON(&object, ["status", "phase"], .string("Pending")) }
         default:
             break
         }
