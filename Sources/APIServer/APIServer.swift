@@ -7,7 +7,6 @@ import KubeModel
 import Logging
 import NIOCore
 import NIOSSL
-import ServiceLifecycle
 
 /// The Kubernetes API server of minikube-swift: certificates and kubeconfig on first start, the
 /// SQLite store, and HTTPS with mutual TLS on 127.0.0.1.
