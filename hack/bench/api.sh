@@ -154,7 +154,7 @@ shared with other builds: absolute numbers are noisy, the interleaved ratio less
 |---|---|---|---|---|
 | bare HTTPS `/healthz` | {bare[0]:.0f} | {bare[1]} | {bare[2]} | 1.00× |
 | GET one pod | {get[0]:.0f} | {get[1]} | {get[2]} | {ratio:.2f}× |
-| LIST 1000 pods (~1 MB JSON) | {lst[0]:.1f} | {lst[1]} | {lst[2]} | {lst[0]/bare[0]:.3f}× |
+| LIST 1000 pods (~0.4 MB JSON) | {lst[0]:.1f} | {lst[1]} | {lst[2]} | {lst[0]/bare[0]:.3f}× |
 
 Watch: 100 concurrent watchers (`?watch=true&fieldSelector=metadata.name=tick`), 50 merge-patches
 50 ms apart; latency from just before the PATCH is sent (so it includes the durable SQLite write)
