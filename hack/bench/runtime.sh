@@ -83,7 +83,7 @@ with open(out, "w") as f:
         p99 = ts[min(len(ts) - 1, round(0.99 * (len(ts) - 1)))]
         f.write("%s %.2f %.2f %d\n" % (name, statistics.median(ts), p99, len(ts)))
 PY
-' "$BIN" "$root" "$results" "$SPAWN_ROUNDS" "$ROUNDS" "$work"
+' "$BIN" "$root" "$results" "$SPAWN_ROUNDS" "$ROUNDS" "$work" "$BIN_STATIC"
 
 cat "$results" "$results.spawn"
 python3 - "$results" "$results.spawn" docs/BENCHMARKS.md "$ROUNDS" "$SPAWN_ROUNDS" <<'PY'
