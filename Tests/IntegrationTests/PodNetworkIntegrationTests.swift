@@ -51,6 +51,28 @@ struct PodNetworkIntegrationTests {
         }
     }
 
+    @Test func aContainerJoinsThePodSandbox() async throws {
+        try await withPodNetworkNode { node, net in
+            let a = try await net.setUp(pod: PodIdentity(namespace: "default", name: "web-0", uid: node.uid("a")))
+            let b = try await net.setUp(pod: PodIdentity(namespace: "default", name: "web-1", uid: node.uid("b")))
+            let listener = try node.listen(in: b.netnsPath, port: 8080, reply: "hello-from-b")
+            defer { listener.stop() }
+            _ = try await node.connect(from: "/run/netns/" + node.name, to: b.ip, port: 8080)  // it listens
+
+            // A real container (the runtime's setns on netnsPath) sees the pod's eth0 and reaches B.
+            let sandbox = try RuntimeSandbox()
+            defer { sandbox.cleanUp() }
+            var spec = sandbox.spec(["/bin/sh", "-c",
+                                     "ip -o -4 addr show dev eth0; ip -o link | wc -l; nc -w 2 \(b.ip) 8080 </dev/null"])
+            spec.network = .join(path: a.netnsPath)
+            let (status, output) = try await sandbox.run(spec)
+            #expect(status.exitCode == 0, "\(output)")
+            #expect(output.contains("inet \(a.ip)/24"))
+            #expect(output.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "2" })  // lo, eth0
+            #expect(output.contains("hello-from-b"))
+        }
+    }
+
     @Test func stateSurvivesANewPodNetworkObject() async throws {
         try await withPodNetworkNode { node, net in
             let pod = PodIdentity(namespace: "default", name: "web-0", uid: node.uid("a"))

@@ -228,6 +228,10 @@ final class FakeHostCommandRunner: HostCommandRunner {
         #expect(a.count == 15 && a.hasPrefix("veth"))
         #expect(a == (try network()).hostInterfaceName(podUID: podA.uid))
         #expect(a != net.hostInterfaceName(podUID: podB.uid))
+        // Every name fits the kernel's 15 characters, also when the hash has leading zeros.
+        let names = (0..<2000).map { net.hostInterfaceName(podUID: "uid-\($0)") }
+        #expect(names.allSatisfy { $0.count == 15 && $0.hasPrefix("veth") })
+        #expect(Set(names).count == names.count)
         #expect(PodNetwork.macAddress(for: IPv4Address(10, 244, 0, 17)) == "0a:58:0a:f4:00:11")
     }
 

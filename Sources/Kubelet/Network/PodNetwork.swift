@@ -151,7 +151,7 @@ public actor PodNetwork {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         let hex = String(hash, radix: 16)
-        return "veth" + String(repeating: "0", count: 16 - hex.count) + hex.prefix(11)
+        return "veth" + (String(repeating: "0", count: 16 - hex.count) + hex).prefix(11)
     }
 
     /// `0a:58:` + the address's octets, as ovn-kubernetes does: locally administered, unicast, and
