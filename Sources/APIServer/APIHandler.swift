@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HTTPTypes
 import KubeClient
 import KubeModel
 import Logging
@@ -103,6 +104,9 @@ final class APIHandler: Sendable {
             return try await resourceRequest(request, group: segments[1], version: segments[2], rest: Array(segments.dropFirst(3)), query: query, accept: accept)
         case "openapi":
             return try openAPI(segments: Array(segments.dropFirst()), accept: accept)
+        case "swagger-2.0.0.pb-v1":
+            let document = OpenAPIDocuments.swaggerV2Protobuf()
+            return Self.raw(document.data, contentType: Self.openAPIV2Protobuf, etag: document.hash)
         default:
             throw KubeAPIError.resourceNotFound(path)
         }
@@ -161,6 +165,33 @@ final class APIHandler: Sendable {
             return try Self.json(list)
         }
         let target = try parseResourcePath(group: group, version: version, rest: rest, path: request.uri.path)
+        let warnings = NIOLockedBox<[String]>([])
+        var response = try await resourceVerb(request, target, query: query, accept: accept, warnings: warnings)
+        for warning in warnings.get() {
+            response.headers.append(HTTPField(name: Self.warningHeader, value: warning))
+        }
+        return response
+    }
+
+    static let warningHeader = HTTPField.Name("Warning")!
+
+    /// `fieldValidation=Strict` rejects fields the kind's schema does not have (400);
+    /// `Warn` (and kubectl's default of old) returns them as Warning headers.
+    static func checkFields(_ body: JSONValue, gvk: GroupVersionKind, query: Query, isPatch: Bool) throws -> [String] {
+        let mode = query["fieldValidation"] ?? "Warn"
+        if mode == "Ignore" { return [] }
+        var unknown = Schema.unknownFields(in: body, gvk: gvk)
+        if isPatch {
+            unknown.removeAll { $0.contains("$") || $0 == "metadata.resourceVersion" }
+        }
+        if unknown.isEmpty { return [] }
+        if mode == "Strict" {
+            throw KubeAPIError.badRequest(Schema.strictDecodingStatusMessage(unknown, gvk: gvk))
+        }
+        return Schema.unknownFieldWarnings(unknown)
+    }
+
+    func resourceVerb(_ request: Request, _ target: ResourcePath, query: Query, accept: String, warnings: NIOLockedBox<[String]>) async throws -> Response {
         let resource = target.resource
         let namespace = target.namespace
         let wantsTable = accept.contains("as=Table")
@@ -189,20 +220,22 @@ final class APIHandler: Sendable {
             return try Self.json(try registry.scale(resource, namespace: namespace, name: name))
         case (.post, nil, nil):
             let body = try await Self.decodeBody(request)
-            let created = try registry.create(resource, namespace: namespace ?? (resource.namespaced ? "default" : nil), body, dryRun: dryRun)
+            warnings.set(try Self.checkFields(body, gvk: resource.gvk, query: query, isPatch: false))
+            let created = try await registry.offload { [registry] in try registry.create(resource, namespace: namespace ?? (resource.namespaced ? "default" : nil), body, dryRun: dryRun) }
             return try Self.json(created, status: .created)
         case (.post, let name?, "binding"):
             let body = try await Self.decodeBody(request)
-            try registry.bind(namespace: namespace, name: name, binding: body)
+            try await registry.offload { [registry] in try registry.bind(namespace: namespace, name: name, binding: body) }
             return try Self.json(.object(["kind": .string("Status"), "apiVersion": .string("v1"), "metadata": .object([:]),
                                           "status": .string("Success"), "code": .int(201)]), status: .created)
         case (.put, let name?, nil), (.put, let name?, "status"):
             let body = try await Self.decodeBody(request)
-            let updated = try registry.update(resource, namespace: namespace, name: name, body, subresource: target.subresource, dryRun: dryRun)
+            warnings.set(try Self.checkFields(body, gvk: resource.gvk, query: query, isPatch: false))
+            let updated = try await registry.offload { [registry] in try registry.update(resource, namespace: namespace, name: name, body, subresource: target.subresource, dryRun: dryRun) }
             return try Self.json(updated)
         case (.put, let name?, "scale"):
             let body = try await Self.decodeBody(request)
-            let scale = try registry.updateScale(resource, namespace: namespace, name: name) { _ in body }
+            let scale = try await registry.offload { [registry] in try registry.updateScale(resource, namespace: namespace, name: name) { _ in body } }
             return try Self.json(scale)
         case (.patch, let name?, let sub):
             let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -210,22 +243,27 @@ final class APIHandler: Sendable {
                 throw KubeAPIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
             }
             let patch = try await Self.decodeBody(request, allowArray: type == .json)
+            if type != .json {
+                let gvk = sub == "scale" ? Patches.scaleKind : resource.gvk
+                warnings.set(try Self.checkFields(patch, gvk: gvk, query: query, isPatch: true))
+            }
             if sub == "scale" {
-                let scale = try registry.updateScale(resource, namespace: namespace, name: name) { current in
+                let scale = try await registry.offload { [registry] in try registry.updateScale(resource, namespace: namespace, name: name) { current in
                     try Patches.apply(type, patch, to: current, gvk: Patches.scaleKind)
-                }
+                } }
                 return try Self.json(scale)
             }
             guard sub == nil || sub == "status" else { throw KubeAPIError.methodNotAllowed("the server does not allow this method on the requested resource") }
-            let patched = try registry.patch(resource, namespace: namespace, name: name, type: type, patch, subresource: sub,
-                                             force: query.bool("force"), dryRun: dryRun)
+            let patched = try await registry.offload { [registry] in try registry.patch(resource, namespace: namespace, name: name, type: type, patch, subresource: sub,
+                                             force: query.bool("force"), dryRun: dryRun) }
             return try Self.json(patched)
         case (.delete, let name?, nil):
             var options = DeleteOptions.decoding(try await Self.decodeBody(request, optional: true))
             if let grace = query["gracePeriodSeconds"].flatMap(Int64.init) { options.gracePeriodSeconds = grace }
             if let policy = query["propagationPolicy"] { options.propagationPolicy = policy }
             if dryRun { options.dryRun = ["All"] }
-            let result = try registry.delete(resource, namespace: namespace, name: name, options: options)
+            let deleteOptions = options
+            let result = try await registry.offload { [registry] in try registry.delete(resource, namespace: namespace, name: name, options: deleteOptions) }
             return try Self.json(result.object)
         case (.delete, nil, nil):
             guard resource.verbs.contains("deletecollection") else {
@@ -233,7 +271,9 @@ final class APIHandler: Sendable {
             }
             var options = DeleteOptions.decoding(try await Self.decodeBody(request, optional: true))
             if let grace = query["gracePeriodSeconds"].flatMap(Int64.init) { options.gracePeriodSeconds = grace }
-            let deleted = try registry.deleteCollection(resource, namespace: namespace, listOptions: query.listOptions, options: options)
+            let deleteOptions = options
+            let listOptions = query.listOptions
+            let deleted = try await registry.offload { [registry] in try registry.deleteCollection(resource, namespace: namespace, listOptions: listOptions, options: deleteOptions) }
             return try Self.json(.object([
                 "kind": .string(resource.listKind), "apiVersion": .string(resource.gvk.apiVersion),
                 "metadata": .object(["resourceVersion": .string(String(registry.store.resourceVersion))]), "items": .array(deleted),
@@ -268,12 +308,19 @@ final class APIHandler: Sendable {
                     return
                 }
                 for await event in events {
-                    var object = event.object
                     if table {
-                        object = Tables.table([event.object], resource, resourceVersion: String(event.resourceVersion),
-                                              include: include, withColumns: true)
+                        let object = Tables.table([event.object], resource, resourceVersion: String(event.resourceVersion),
+                                                  include: include, withColumns: true)
+                        continuation.yield(Self.line(.object(["type": .string(event.type.rawValue), "object": object])))
+                    } else {
+                        // The stored bytes of the object, framed without encoding it again.
+                        var buffer = ByteBuffer()
+                        buffer.reserveCapacity(event.json.count + 32)
+                        buffer.writeString("{\"type\":\"\(event.type.rawValue)\",\"object\":")
+                        buffer.writeBytes(event.json)
+                        buffer.writeString("}\n")
+                        continuation.yield(buffer)
                     }
-                    continuation.yield(Self.line(.object(["type": .string(event.type.rawValue), "object": object])))
                     lastRV.set(event.resourceVersion)
                 }
                 continuation.finish()
@@ -320,18 +367,28 @@ final class APIHandler: Sendable {
         guard let version = segments.first else { throw KubeAPIError.resourceNotFound("/openapi") }
         switch version {
         case "v3":
-            if segments.count == 1 { return try Self.json(OpenAPIBridge.index()) }
+            if segments.count == 1 { return try Self.json(OpenAPIDocuments.index()) }
             let rest = Array(segments.dropFirst())
             let (group, gv): (String, String) = rest.first == "api" && rest.count == 2 ? ("", rest[1])
                 : rest.first == "apis" && rest.count == 3 ? (rest[1], rest[2]) : ("-", "-")
-            guard let document = OpenAPIBridge.document(group: group, version: gv) else {
+            guard let document = OpenAPIDocuments.serializedDocument(group: group, version: gv) else {
                 throw KubeAPIError.resourceNotFound("/openapi/v3/" + rest.joined(separator: "/"))
             }
-            return try Self.json(document)
+            return Self.raw(document.data, etag: document.hash)
+        case "v2" where segments.count == 1:
+            if accept.contains("protobuf") {
+                let document = OpenAPIDocuments.swaggerV2Protobuf()
+                return Self.raw(document.data, contentType: Self.openAPIV2Protobuf, etag: document.hash)
+            }
+            let document = OpenAPIDocuments.swaggerV2JSON()
+            return Self.raw(document.data, etag: document.hash)
         default:
             throw KubeAPIError.resourceNotFound("/openapi/" + segments.joined(separator: "/"))
         }
     }
+
+    /// kube-openapi answers the deprecated `…spec.v2@v1.0+protobuf` request with this type.
+    static let openAPIV2Protobuf = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 
     // MARK: Bodies and responses
 
@@ -389,10 +446,11 @@ final class APIHandler: Sendable {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try value.jsonData())))
     }
 
-    static func raw(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+    static func raw(_ data: Data, status: HTTPResponse.Status = .ok, contentType: String = "application/json", etag: String? = nil) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
+        headers[.contentType] = contentType
         headers[.cacheControl] = "no-cache, private"
+        if let etag { headers[.eTag] = "\"\(etag)\"" }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 

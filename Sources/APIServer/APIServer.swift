@@ -7,7 +7,6 @@ import KubeModel
 import Logging
 import NIOCore
 import NIOSSL
-import ServiceLifecycle
 
 /// The Kubernetes API server of minikube-swift: certificates and kubeconfig on first start, the
 /// SQLite store, and HTTPS with mutual TLS on 127.0.0.1.
@@ -73,9 +72,7 @@ public final class APIServer: Sendable {
     func writeKubeconfig() throws {
         try kubeconfig.write(path: configuration.dataDirectory + "/kubeconfig")
         guard configuration.mergeKubeconfig else { return }
-        let target = configuration.kubeconfigPath ?? Kubeconfig.defaultPath
-        let existing = FileManager.default.fileExists(atPath: target) ? try Kubeconfig.load(path: target) : Kubeconfig()
-        try existing.merging(kubeconfig).write(path: target)
+        try kubeconfig.merge(intoFileAt: configuration.kubeconfigPath ?? Kubeconfig.defaultPath)
     }
 
     static func loadOrCreateToken(path: String) throws -> String {
@@ -111,8 +108,10 @@ public final class APIServer: Sendable {
             serverAddress: "\(configuration.host):\(configuration.port)",
             tokens: [adminToken: UserInfo(name: ClusterCertificates.adminUser, groups: [ClusterCertificates.adminGroup])],
             logger: logger)
+        // Hummingbird reports cancelled connections as errors when the server stops; every
+        // API error is logged by the handler.
         var appLogger = logger
-        appLogger.logLevel = .warning
+        appLogger.logLevel = .critical
         let app = Application(
             responder: APIResponder(handler: handler),
             server: try .tls(.http1(), tlsConfiguration: tlsConfiguration()),

@@ -53,30 +53,30 @@ public struct LocalKubeClient: KubeClient {
     }
 
     public func create(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue {
-        try registry.create(resource, namespace: namespace ?? (resource.namespaced ? metadataString(object, "namespace") ?? "default" : nil), object)
+        try await registry.offload { [registry] in try registry.create(resource, namespace: namespace ?? (resource.namespaced ? metadataString(object, "namespace") ?? "default" : nil), object) }
     }
 
     public func update(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue {
-        try registry.update(resource, namespace: namespace ?? metadataString(object, "namespace"), name: metadataString(object, "name") ?? "", object)
+        try await registry.offload { [registry] in try registry.update(resource, namespace: namespace ?? metadataString(object, "namespace"), name: metadataString(object, "name") ?? "", object) }
     }
 
     public func updateStatus(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue {
-        try registry.update(resource, namespace: namespace ?? metadataString(object, "namespace"), name: metadataString(object, "name") ?? "", object, subresource: "status")
+        try await registry.offload { [registry] in try registry.update(resource, namespace: namespace ?? metadataString(object, "namespace"), name: metadataString(object, "name") ?? "", object, subresource: "status") }
     }
 
     public func patch(_ resource: APIResource, namespace: String?, name: String, type: PatchType, _ patch: JSONValue,
                       subresource: String?) async throws -> JSONValue {
         if subresource == "scale" {
-            return try registry.updateScale(resource, namespace: namespace, name: name) { current in
+            return try await registry.offload { [registry] in try registry.updateScale(resource, namespace: namespace, name: name) { current in
                 try Patches.apply(type, patch, to: current, gvk: Patches.scaleKind)
-            }
+            } }
         }
-        return try registry.patch(resource, namespace: namespace, name: name, type: type, patch, subresource: subresource)
+        return try await registry.offload { [registry] in try registry.patch(resource, namespace: namespace, name: name, type: type, patch, subresource: subresource) }
     }
 
     @discardableResult
     public func delete(_ resource: APIResource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue? {
-        let result = try registry.delete(resource, namespace: namespace, name: name, options: options)
+        let result = try await registry.offload { [registry] in try registry.delete(resource, namespace: namespace, name: name, options: options) }
         return result.deleted ? nil : result.object
     }
 

@@ -100,7 +100,11 @@ public final class Registry: Sendable {
         }
         setJSON(&object, ["metadata", "uid"], .string(UUID().uuidString.lowercased()))
         setJSON(&object, ["metadata", "creationTimestamp"], .string(rfc3339(now())))
-        if object["spec"] != nil { setJSON(&object, ["metadata", "generation"], .int(1)) }
+        setJSON(&object, ["metadata", "generation"], nil)
+        if let message = Admission.decodingError(object, kind: resource.gvk.kind, version: resource.gvk.version) {
+            throw KubeAPIError.badRequest(message)
+        }
+        Admission.prepareForCreate(&object, resource: resource)
         prepareForCreate(resource, &object)
         Admission.applyDefaults(to: &object, resource: resource)
         let causes = Admission.validate(object, old: nil, resource: resource, subresource: nil)
@@ -148,7 +152,10 @@ public final class Registry: Sendable {
         return object
     }
 
-    /// Per-kind initial state Kubernetes' strategies set on create.
+    /// What Kubernetes' pod and namespace strategies add on create, on top of KubeModel's:
+    /// a pod starts Pending; a namespace starts Active with the `kubernetes` finalizer and its
+    /// `kubernetes.io/metadata.name` label. (PersistentVolumes start Pending; the PV controller
+    /// makes them Available.)
     func prepareForCreate(_ resource: APIResource, _ object: inout JSONValue) {
         switch (resource.gvk.group, resource.plural) {
         case ("", "pods"):
@@ -161,12 +168,6 @@ public final class Registry: Sendable {
             var labels = object["metadata"]?["labels"]?.objectValue ?? [:]
             labels["kubernetes.io/metadata.name"] = object["metadata"]?["name"]
             setJSON(&object, ["metadata", "labels"], .object(labels))
-        case ("", "persistentvolumes"):
-            if object[path: ["status", "phase"]] == nil { setJSON(&object, ["status", "phase"], .string("Available")) }
-        case ("", "persistentvolumeclaims"):
-            if object[path: ["status", "phase"]] == nil { setJSON(&object, ["status", "phase"], .string("Pending")) }
-        case ("apps", "statefulsets"):
-            object["status"] = .object(["replicas": .int(0), "availableReplicas": .int(0)])
         default:
             break
         }
@@ -183,11 +184,8 @@ public final class Registry: Sendable {
         }
         setJSON(&object, ["metadata", "name"], .string(name))
         let expectedRV = metadataString(object, "resourceVersion").flatMap { $0.isEmpty ? nil : $0 }
-        return try guaranteedUpdate(resource, namespace: namespace, name: name, expectedRV: expectedRV, dryRun: dryRun) { old in
-            var updated = object
-            self.carryOver(resource, from: old, to: &updated, subresource: subresource)
-            return updated
-        }
+        return try guaranteedUpdate(resource, namespace: namespace, name: name, expectedRV: expectedRV,
+                                    subresource: subresource, dryRun: dryRun) { _ in object }
     }
 
     /// Reads, transforms and writes one object under the store's lock with admission and
@@ -202,14 +200,16 @@ public final class Registry: Sendable {
                 throw KubeAPIError.staleResourceVersion(resource.groupResource, name)
             }
             var updated = try transform(current.object)
+            if admit, let message = Admission.decodingError(updated, kind: resource.gvk.kind, version: resource.gvk.version) {
+                throw KubeAPIError.badRequest(message)
+            }
+            self.carryOver(from: current.object, to: &updated)
+            Admission.prepareForUpdate(&updated, old: current.object, resource: resource,
+                                       subresource: subresource == "status" ? "status" : nil)
             if admit { Admission.applyDefaults(to: &updated, resource: resource) }
             let causes = admit ? Admission.validate(updated, old: current.object, resource: resource, subresource: subresource) : []
             if !causes.isEmpty {
                 throw KubeAPIError.invalid(kind: resource.gvk.kind, group: resource.gvk.group, name: name, causes: causes)
-            }
-            // Spec changes bump the generation.
-            if updated["spec"] != current.object["spec"], let generation = current.object["metadata"]?["generation"]?.intValue {
-                setJSON(&updated, ["metadata", "generation"], .int(generation + 1))
             }
             var comparable = updated
             setJSON(&comparable, ["metadata", "resourceVersion"], .string(String(current.resourceVersion)))
@@ -238,19 +238,10 @@ public final class Registry: Sendable {
         return true
     }
 
-    /// What an update keeps from the stored object: identity, timestamps, and the part the
-    /// other endpoint owns (status for the main resource, everything but status for `status`).
-    func carryOver(_ resource: APIResource, from old: JSONValue, to updated: inout JSONValue, subresource: String?) {
-        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace"] {
+    /// What an update keeps from the stored object: its identity and timestamps.
+    func carryOver(from old: JSONValue, to updated: inout JSONValue) {
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace"] {
             setJSON(&updated, ["metadata", field], old["metadata"]?[field])
-        }
-        if subresource == "status" {
-            var merged = old
-            merged["status"] = updated["status"]
-            setJSON(&merged, ["metadata", "resourceVersion"], updated["metadata"]?["resourceVersion"])
-            updated = merged
-        } else if resource.subresources.contains("status") {
-            updated["status"] = old["status"]
         }
     }
 
@@ -259,7 +250,7 @@ public final class Registry: Sendable {
     public func patch(_ resource: APIResource, namespace: String?, name: String, type: PatchType, _ patch: JSONValue,
                       subresource: String? = nil, force: Bool = false, dryRun: Bool = false) throws -> JSONValue {
         if type == .apply, store.get(key(resource, namespace, name)) == nil, subresource == nil {
-            var object = patch
+            var object = ApplyPatch.apply(patch, to: nil, resource: resource)
             if (metadataString(object, "name") ?? "").isEmpty { setJSON(&object, ["metadata", "name"], .string(name)) }
             return try create(resource, namespace: namespace, object, dryRun: dryRun)
         }
@@ -269,13 +260,13 @@ public final class Registry: Sendable {
         }()
         return try guaranteedUpdate(resource, namespace: namespace, name: name, expectedRV: expectedRV,
                                     subresource: subresource, dryRun: dryRun) { old in
-            var patched = try Patches.apply(type, patch, to: old, gvk: resource.gvk)
+            var patched = type == .apply ? ApplyPatch.apply(patch, to: old, resource: resource)
+                : try Patches.apply(type, patch, to: old, gvk: resource.gvk)
             guard case .object = patched else { throw KubeAPIError.badRequest("the patch did not produce an object") }
             patched = try self.prepareBody(resource, namespace: namespace, patched)
             if metadataString(patched, "name") != name {
                 throw KubeAPIError.badRequest("the name of the object (\(metadataString(patched, "name") ?? "")) does not match the name on the URL (\(name))")
             }
-            self.carryOver(resource, from: old, to: &patched, subresource: subresource)
             return patched
         }
     }
@@ -395,18 +386,7 @@ public final class Registry: Sendable {
     }
 
     static func scale(of object: JSONValue) -> JSONValue {
-        var metadata: [String: JSONValue] = [:]
-        for field in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
-            if let value = object["metadata"]?[field] { metadata[field] = value }
-        }
-        var status: [String: JSONValue] = ["replicas": object[path: ["status", "replicas"]] ?? .int(0)]
-        if let matchLabels = object[path: ["spec", "selector", "matchLabels"]]?.objectValue {
-            status["selector"] = .string(matchLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ","))
-        }
-        return .object([
-            "kind": .string("Scale"), "apiVersion": .string("autoscaling/v1"), "metadata": .object(metadata),
-            "spec": .object(["replicas": object[path: ["spec", "replicas"]] ?? .int(1)]), "status": .object(status),
-        ])
+        Admission.scale(of: object)
     }
 
     /// Writes a Scale (PUT) or a patch of it (PATCH) back into the object's `spec.replicas`.
@@ -427,9 +407,7 @@ public final class Registry: Sendable {
         let expectedRV = scale["metadata"]?["resourceVersion"]?.stringValue
         let updated = try guaranteedUpdate(resource, namespace: namespace, name: name,
                                            expectedRV: expectedRV == String(current.resourceVersion) ? nil : expectedRV) { old in
-            var object = old
-            setJSON(&object, ["spec", "replicas"], .int(replicas))
-            return object
+            Admission.applyScale(scale, to: old)
         }
         return Self.scale(of: updated)
     }
@@ -516,6 +494,21 @@ public final class Registry: Sendable {
         case (_, _, true): return event
         case (.deleted, true, _): return event
         default: return nil
+        }
+    }
+}
+
+extension Registry {
+    /// Writes wait for a durable SQLite commit (an fsync): they run on one serial queue of
+    /// their own, so they never hold the few threads of Swift's cooperative pool that the HTTP
+    /// handlers, watches and in-process controllers share.
+    static let writeQueue = DispatchQueue(label: "minikube-swift.apiserver.writes")
+
+    func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.writeQueue.async {
+                continuation.resume(with: Result { try body() })
+            }
         }
     }
 }

@@ -103,7 +103,7 @@ public struct KubeAPIError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public static func unsupportedMediaType(_ contentType: String) -> KubeAPIError {
-        KubeAPIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+        KubeAPIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
     }
 
     public static let unauthorized = KubeAPIError(code: 401, reason: "Unauthorized", message: "Unauthorized")

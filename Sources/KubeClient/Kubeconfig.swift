@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import Yams
 
 /// A kubeconfig file (`clientcmd/api/v1.Config`): the clusters, users and contexts kubectl reads.
@@ -111,7 +112,34 @@ public struct Kubeconfig: Codable, Sendable, Hashable {
 
     /// Writes the file with mode 0600 (it holds a private key).
     public func write(path: String) throws {
-        let text = try YAMLEncoder().encode(self)
+        try Self.writePrivate(YAMLEncoder().encode(self), to: path)
+    }
+
+    /// Merges this config's clusters, users and contexts (same names replaced) and its current
+    /// context into the kubeconfig file at `path`, keeping everything else in that file as it
+    /// was (other users' exec plugins, preferences, extensions).
+    public func merge(intoFileAt path: String) throws {
+        var document: JSONValue = .object([:])
+        if let data = FileManager.default.contents(atPath: path),
+           let existing = try ManifestDecoder.documents(from: data).first, case .object = existing {
+            document = existing
+        }
+        let mine = try JSONValue(json: JSONEncoder().encode(self))
+        for key in ["clusters", "users", "contexts"] {
+            var entries = document[key]?.arrayValue ?? []
+            for entry in mine[key]?.arrayValue ?? [] {
+                entries.removeAll { $0["name"] == entry["name"] }
+                entries.append(entry)
+            }
+            document[key] = .array(entries)
+        }
+        if document["apiVersion"] == nil { document["apiVersion"] = .string("v1") }
+        if document["kind"] == nil { document["kind"] = .string("Config") }
+        document["current-context"] = mine["current-context"]
+        try Self.writePrivate(YAMLWriter.string(document), to: path)
+    }
+
+    static func writePrivate(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])

@@ -69,7 +69,7 @@ public actor ContainerRuntime {
                 entry.log = try LogWriter(path: path)
             }
         } catch {
-            Self.cleanUp(entry)
+            try? Self.cleanUp(entry, directory: directory(of: spec.id))
             throw error
         }
         containers[spec.id] = entry
@@ -236,24 +236,16 @@ public actor ContainerRuntime {
         waiters.forEach { $0.resume(returning: status) }
     }
 
-    private static func cleanUp(_ entry: Entry, directory: String? = nil) {
-        try? cleanUpThrowing(entry, directory: directory)
-    }
-
+    /// Releases what a container used: pidfd, log, cgroups, overlay dirs, its directory. Goes on
+    /// after a failure and throws the first one.
     private static func cleanUp(_ entry: Entry, directory: String) throws(SpawnError) {
-        try cleanUpThrowing(entry, directory: directory)
-    }
-
-    private static func cleanUpThrowing(_ entry: Entry, directory: String?) throws(SpawnError) {
         if let process = entry.process { close(process.pidfd) }
         entry.process = nil
         entry.log = nil
         var firstError: SpawnError?
         do { try entry.cgroup?.remove() } catch { firstError = firstError ?? error }
         do { try entry.overlay?.remove() } catch { firstError = firstError ?? error }
-        if let directory {
-            do { try removeTree(directory) } catch { firstError = firstError ?? error }
-        }
+        do { try removeTree(directory) } catch { firstError = firstError ?? error }
         if let firstError { throw firstError }
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import KubeModel
-import Yams
 
 /// `minikube-swift get KIND [NAME] [-o yaml|json|wide]`: the server's Table, or the objects.
 struct GetCommand: AsyncParsableCommand {
@@ -49,30 +48,13 @@ struct GetCommand: AsyncParsableCommand {
             if output == "json" {
                 print(String(decoding: try value.jsonData(pretty: true), as: UTF8.self))
             } else {
-                print(try Yams.serialize(node: Self.yamlNode(value)), terminator: "")
+                print(try YAMLWriter.string(value), terminator: "")
             }
         case nil, "wide":
             let table = try await api.send(.GET, path, accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
             print(Self.render(table, wide: output == "wide", namespaceColumn: resource.namespaced && allNamespaces), terminator: "")
         default:
             throw ValidationError("unable to match a printer suitable for the output format \"\(output ?? "")\"")
-        }
-    }
-
-    /// The YAML node of a JSON value (keys sorted, strings that look like other scalars quoted).
-    static func yamlNode(_ value: JSONValue) -> Yams.Node {
-        switch value {
-        case .null: return Yams.Node("null", Tag(.null))
-        case .bool(let b): return Yams.Node(b ? "true" : "false", Tag(.bool))
-        case .int(let i): return Yams.Node(String(i), Tag(.int))
-        case .double(let d): return Yams.Node(String(d), Tag(.float))
-        case .string(let s):
-            let plain = ["true", "false", "yes", "no", "on", "off", "null", "~", ""].contains(s.lowercased())
-                || Double(s) != nil || s.first?.isNumber == true || s.hasPrefix(" ") || s.hasSuffix(" ")
-            return Yams.Node(s, Tag(.str), plain ? .doubleQuoted : .any)
-        case .array(let items): return Yams.Node(items.map(yamlNode))
-        case .object(let members):
-            return Yams.Node(members.sorted { $0.key < $1.key }.map { (Yams.Node($0.key), yamlNode($0.value)) })
         }
     }
 

@@ -133,6 +133,10 @@ import Testing
         #expect(event["type"] == .string("ADDED"))
         #expect(event[path: ["object", "kind"]] == .string("Table"))
         #expect(event[path: ["object", "rows"]]?.arrayValue?.first?[path: ["object", "kind"]] == .string("PartialObjectMetadata"))
+        // The ended watch leaves no subscription behind.
+        for _ in 0..<50 where cluster.server.store.watcherCount > 0 { try await Task.sleep(nanoseconds: 100_000_000) }
+        #expect(cluster.server.store.watcherCount == 0)
+        // A resourceVersion older than the kept window: an ERROR event carrying 410 Expired.
         await cluster.stop()
     }
 
@@ -149,5 +153,49 @@ import Testing
         #expect(fetched[path: ["data", "k"]] == .string("v"))
         #expect(fetched[path: ["metadata", "resourceVersion"]] == rv)
         await second.stop()
+    }
+}
+
+@Suite struct DecodingTests {
+    @Test func wrongFieldTypeIsBadRequestAndUnknownFieldIsStrict() async throws {
+        let cluster = try await TestCluster.start()
+        defer { cluster.remove() }
+        let wrongType = try await cluster.request(.POST, "/apis/apps/v1/namespaces/default/statefulsets",
+            body: #"{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"w"},"spec":{"replicas":"three"}}"#)
+        #expect(wrongType.status == 400)
+        let unknown = try await cluster.request(.POST, "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+            body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"u"},"dataa":{}}"#)
+        #expect(unknown.status == 400)
+        #expect(try JSONValue(json: unknown.body)["message"]?.stringValue?.contains("unknown field \"dataa\"") == true)
+        let warned = try await cluster.request(.POST, "/api/v1/namespaces/default/configmaps?fieldValidation=Warn",
+            body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"u"},"dataa":{}}"#)
+        #expect(warned.status == 201)
+        #expect(warned.headers.contains { $0.0.lowercased() == "warning" && $0.1.contains("dataa") })
+        await cluster.stop()
+    }
+}
+
+@Suite struct WatchWindowTests {
+    @Test func tooOldResourceVersionIsExpired() async throws {
+        let cluster = try TestCluster(eventWindow: 3)
+        defer { cluster.remove() }
+        try await cluster.run()
+        for index in 0..<10 {
+            _ = try await cluster.request(.POST, "/api/v1/namespaces/default/configmaps",
+                                          body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c\#(index)"}}"#)
+        }
+        let response = try await cluster.request(.GET, "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2&timeoutSeconds=1")
+        #expect(response.status == 200)
+        let event = try JSONValue(json: Data(String(decoding: response.body, as: UTF8.self).split(separator: "\n")[0].utf8))
+        #expect(event["type"] == .string("ERROR"))
+        #expect(event[path: ["object", "code"]] == .int(410))
+        #expect(event[path: ["object", "reason"]] == .string("Expired"))
+        #expect(event[path: ["object", "message"]]?.stringValue?.hasPrefix("too old resource version: 2") == true)
+        let client = try cluster.client()
+        let configmaps = ResourceCatalog.resource(group: "", version: "v1", plural: "configmaps")!
+        let stream = try await client.watch(configmaps, namespace: "default", options: ListOptions(resourceVersion: "2"))
+        await #expect(throws: KubeAPIError.self) { for try await _ in stream {} }
+        try await client.shutdown()
+        await cluster.stop()
     }
 }

@@ -104,3 +104,45 @@ func object(_ name: String, namespace: String = "default", labels: [String: Stri
         #expect(seen == Array(1...Int64(writers * perWriter)))
     }
 }
+
+@Suite struct KubeconfigTests {
+    @Test func mergeKeepsOtherEntriesAndUnknownFields() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/config"
+        try """
+        apiVersion: v1
+        kind: Config
+        preferences: {colors: true}
+        clusters:
+        - name: other
+          cluster: {server: "https://10.0.0.1:6443"}
+        - name: minikube-swift
+          cluster: {server: "https://old:1"}
+        users:
+        - name: cloud
+          user:
+            exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: gke-gcloud-auth-plugin}
+        contexts:
+        - name: other
+          context: {cluster: other, user: cloud}
+        current-context: other
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        var config = Kubeconfig()
+        config.clusters = [.init(name: "minikube-swift", value: .init(server: "https://127.0.0.1:6443", certificateAuthorityData: "Q0E="))]
+        config.users = [.init(name: "minikube-swift", value: .init(clientCertificateData: "Y2VydA==", clientKeyData: "a2V5"))]
+        config.contexts = [.init(name: "minikube-swift", value: .init(cluster: "minikube-swift", user: "minikube-swift"))]
+        config.currentContext = "minikube-swift"
+        try config.merge(intoFileAt: path)
+        let merged = try #require(try ManifestDecoder.documents(from: Data(contentsOf: URL(fileURLWithPath: path))).first)
+        #expect(merged["current-context"] == .string("minikube-swift"))
+        #expect(merged[path: ["preferences", "colors"]] == .bool(true))
+        #expect(merged["clusters"]?.arrayValue?.count == 2)
+        #expect(merged["users"]?.arrayValue?.first?[path: ["user", "exec", "command"]] == .string("gke-gcloud-auth-plugin"))
+        let resolved = try Kubeconfig.load(path: path).resolve()
+        #expect(resolved.cluster.server == "https://127.0.0.1:6443")
+        #expect(resolved.user.clientKeyData == "a2V5")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+}

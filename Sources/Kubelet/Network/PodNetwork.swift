@@ -14,7 +14,7 @@ import Foundation
 public actor PodNetwork {
     public nonisolated let configuration: PodNetworkConfiguration
     let runner: any HostCommandRunner
-    let ipam: IPAM
+    nonisolated let ipam: IPAM
     private var nodePrepared = false
     private var podLocks: [String: [CheckedContinuation<Void, Never>]] = [:]
 
@@ -79,7 +79,11 @@ public actor PodNetwork {
 
     /// Every pod that has a network, by UID.
     public func pods() throws(PodNetworkError) -> [PodNetworkStatus] {
-        try recordUIDs().compactMap { uid throws(PodNetworkError) in try readRecord(uid: uid) }
+        var result: [PodNetworkStatus] = []
+        for uid in try recordUIDs() {
+            if let record = try readRecord(uid: uid) { result.append(record) }
+        }
+        return result
     }
 
     /// Reconciles with the pods that should exist: tears down every sandbox and frees every IP
@@ -147,7 +151,7 @@ public actor PodNetwork {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         let hex = String(hash, radix: 16)
-        return "veth" + String(repeating: "0", count: 16 - hex.count) + hex.prefix(11)
+        return "veth" + (String(repeating: "0", count: 16 - hex.count) + hex).prefix(11)
     }
 
     /// `0a:58:` + the address's octets, as ovn-kubernetes does: locally administered, unicast, and
@@ -160,7 +164,7 @@ public actor PodNetwork {
         }.joined(separator: ":")
     }
 
-    func makeStatus(pod: PodIdentity, ip: IPv4Address) -> PodNetworkStatus {
+    nonisolated func makeStatus(pod: PodIdentity, ip: IPv4Address) -> PodNetworkStatus {
         let netns = netnsName(podUID: pod.uid)
         return PodNetworkStatus(
             pod: pod, netnsName: netns, netnsPath: PodNetworkConfiguration.netnsDirectory + "/" + netns,
