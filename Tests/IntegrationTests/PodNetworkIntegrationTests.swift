@@ -147,7 +147,7 @@ struct PodNetworkTestNode {
     let dataDir: String
     var name: String { "mks-test-node-" + tag }
     var podPrefix: String { "mks-test-" + tag + "-" }
-    private let runner = ProcessHostCommandRunner()
+    private let runner = PosixSpawnHostCommandRunner()
 
     init() throws {
         tag = String(UUID().uuidString.prefix(8)).lowercased()

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import Glibc
 
 /// One program run on the host: an absolute executable, its arguments and optional stdin.
 public struct HostCommand: Sendable, Equatable, CustomStringConvertible {
@@ -45,52 +45,118 @@ public protocol HostCommandRunner: Sendable {
     func run(_ command: HostCommand) async throws -> HostCommandResult
 }
 
-/// Runs commands with Foundation's `Process` (posix_spawn: no Swift code runs in the child).
-public struct ProcessHostCommandRunner: HostCommandRunner {
+/// Runs commands with `posix_spawn` (glibc's vfork+exec: no Swift code runs in the child), on a
+/// detached thread per command so blocking waits never occupy the Swift concurrency pool or
+/// Dispatch's. The child starts with no blocked signals and default handlers (a Dispatch or
+/// Swift thread blocks most signals, and a spawned child would inherit that mask), the C locale
+/// (stable messages such as "RTNETLINK answers: File exists") and a fixed PATH. stdin, stdout and
+/// stderr are unlinked temporary files: nothing can block on a full pipe and no SIGPIPE can
+/// reach the kubelet when a child exits without reading its input.
+public struct PosixSpawnHostCommandRunner: HostCommandRunner {
     public init() {}
 
     public func run(_ command: HostCommand) async throws -> HostCommandResult {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.runBlocking(command) })
+            do {
+                try detachThread {
+                    continuation.resume(with: Result { () throws(HostCommandError) in try Self.runBlocking(command) })
+                }
+            } catch {
+                continuation.resume(throwing: HostCommandError(command: command, reason: "\(error)"))
             }
         }
     }
 
-    /// Spawns, feeds stdin, drains stdout and stderr concurrently (a full pipe would block the
-    /// child), then reaps. Runs on a Dispatch thread, never on the cooperative pool.
-    private static func runBlocking(_ command: HostCommand) throws -> HostCommandResult {
-        let process = Foundation.Process()
-        process.executableURL = URL(fileURLWithPath: command.executable)
-        process.arguments = command.arguments
-        // The C locale keeps messages such as "RTNETLINK answers: File exists" stable.
-        process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
-        let stdout = Pipe(), stderr = Pipe()
-        let stdin: Pipe? = command.stdin == nil ? nil : Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin ?? FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw HostCommandError(command: command, reason: "\(error)")
+    static let environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
+
+    static func runBlocking(_ command: HostCommand) throws(HostCommandError) -> HostCommandResult {
+        func fail(_ step: String, _ code: Int32) -> HostCommandError {
+            HostCommandError(command: command, reason: "\(step): \(String(cString: strerror(code)))")
         }
-        if let stdin, let input = command.stdin {
-            // Best effort: a child that exits early makes this fail, and its status says why.
-            try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
+        let input = try temporaryFile(command)
+        defer { close(input) }
+        let output = try temporaryFile(command)
+        defer { close(output) }
+        let errors = try temporaryFile(command)
+        defer { close(errors) }
+        if let stdin = command.stdin {
+            guard writeAll(input, Array(stdin.utf8)), lseek(input, 0, SEEK_SET) == 0 else { throw fail("write stdin", errno) }
         }
-        let errors = DataBox()
-        let drained = DispatchGroup()
-        DispatchQueue.global().async(group: drained) {
-            errors.data = stderr.fileHandleForReading.readDataToEndOfFile()
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input, 0)
+        posix_spawn_file_actions_adddup2(&actions, output, 1)
+        posix_spawn_file_actions_adddup2(&actions, errors, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([command.executable] + command.arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid = pid_t()
+        let rc = posix_spawn(&pid, command.executable, &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw fail("posix_spawn", rc) }
+
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw fail("waitpid", errno) }
         }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        process.waitUntilExit()
-        return HostCommandResult(status: process.terminationStatus,
-                                 stdout: String(decoding: output, as: UTF8.self),
-                                 stderr: String(decoding: errors.data, as: UTF8.self))
+        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand (they are C macros); a signal is 128 + n.
+        let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return HostCommandResult(status: exitStatus, stdout: readAll(output), stderr: readAll(errors))
+    }
+
+    /// An unlinked, close-on-exec file under the temporary directory.
+    private static func temporaryFile(_ command: HostCommand) throws(HostCommandError) -> Int32 {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        var template = Array((directory + "/minikube-swift-cmd-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard fd >= 0 else {
+            throw HostCommandError(command: command, reason: "mkstemp(\(directory)): \(String(cString: strerror(errno)))")
+        }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { _ = unlink(base) }
+        }
+        return fd
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+
+    private static func readAll(_ fd: Int32) -> String {
+        guard lseek(fd, 0, SEEK_SET) == 0 else { return "" }
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[..<n])
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -99,9 +165,4 @@ public struct HostCommandError: Error, Sendable, CustomStringConvertible {
     public var command: HostCommand
     public var reason: String
     public var description: String { "\(command.executable): cannot run: \(reason)" }
-}
-
-/// Written by one Dispatch thread, read after the group's `wait()`, which orders the accesses.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }

@@ -22,7 +22,7 @@ public actor PodNetwork {
     public static let podInterfaceName = "eth0"
 
     public init(configuration: PodNetworkConfiguration,
-                runner: any HostCommandRunner = ProcessHostCommandRunner()) throws(PodNetworkError) {
+                runner: any HostCommandRunner = PosixSpawnHostCommandRunner()) throws(PodNetworkError) {
         try configuration.validate()
         self.configuration = configuration
         self.runner = runner
@@ -100,7 +100,25 @@ public actor PodNetwork {
             }
         }
         let stale = known.subtracting(live).sorted()
-        for uid in stale { try await tearDown(podUID: uid) }
+        // Concurrently: deleting a veth waits for an RCU grace period (~30 ms each).
+        let failures = await withTaskGroup(of: PodNetworkError?.self) { group in
+            for uid in stale {
+                group.addTask {
+                    do throws(PodNetworkError) {
+                        try await self.tearDown(podUID: uid)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            var failures: [PodNetworkError] = []
+            for await failure in group {
+                if let failure { failures.append(failure) }
+            }
+            return failures
+        }
+        if let first = failures.first { throw first }
         return stale
     }
 
