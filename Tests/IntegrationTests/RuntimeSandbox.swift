@@ -40,9 +40,9 @@ struct RuntimeSandbox {
         chmod(root + "/tmp", 0o1777)
         let busybox = ["/bin/busybox", "/usr/bin/busybox"].first { fm.fileExists(atPath: $0) }
         guard let busybox else { throw SandboxError("busybox-static is not installed") }
-        try fm.copyItem(atPath: busybox, toPath: root + "/bin/busybox")
+        try copyExecutable(busybox, to: root + "/bin/busybox")
         try runOnHost(["/usr/sbin/chroot", root, "/bin/busybox", "--install", "-s"])
-        try fm.copyItem(atPath: try probeBinary(), toPath: root + "/probe")
+        try copyExecutable(try probeBinary(), to: root + "/probe")
         try "root:x:0:0:root:/root:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/bin/false\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
             .write(toFile: root + "/etc/passwd", atomically: false, encoding: .utf8)
         try "root:x:0:\nwww-data:x:33:\nweb:x:1000:www-data\nnogroup:x:65534:\n"
@@ -125,6 +125,18 @@ struct SandboxError: Error, CustomStringConvertible {
 
 /// Runs a host command, throwing on failure; returns stdout.
 @discardableResult
+/// Copies an executable through a close-on-exec descriptor: a copy made with a plain
+/// descriptor leaks into processes other tests spawn meanwhile, and exec'ing the copy then
+/// fails with ETXTBSY while any of them runs.
+func copyExecutable(_ source: String, to destination: String) throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: source))
+    let fd = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw SandboxError("open(\(destination)): errno \(errno)") }
+    defer { close(fd) }
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == data.count else { throw SandboxError("write(\(destination)): errno \(errno)") }
+}
+
 func runOnHost(_ argv: [String], allowFailure: Bool = false) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: argv[0])
