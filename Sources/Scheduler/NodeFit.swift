@@ -11,19 +11,21 @@ enum NodeFit {
            !(spec?.tolerations ?? []).contains(where: { $0.key == "node.kubernetes.io/unschedulable" || ($0.key == nil && $0.operator == "Exists") }) {
             return "node(s) were unschedulable"
         }
+        // TaintToleration runs before NodeAffinity; a NotReady node carries the not-ready taint.
+        var taints = node.spec?.taints ?? []
         if let ready = node.status?.conditions?.first(where: { $0.type == "Ready" }), ready.status != "True" {
-            return "node(s) were not ready"
+            taints.append(Taint(key: "node.kubernetes.io/not-ready", effect: "NoSchedule"))
+        }
+        for taint in taints where taint.effect == "NoSchedule" || taint.effect == "NoExecute" {
+            if !(spec?.tolerations ?? []).contains(where: { tolerates($0, taint) }) {
+                return "node(s) had untolerated taint {\(taint.key): \(taint.value ?? "")}"
+            }
         }
         if let selector = spec?.nodeSelector, !selector.allSatisfy({ node.metadata.labels?[$0.key] == $0.value }) {
             return "node(s) didn't match Pod's node affinity/selector"
         }
         if let required = requiredNodeAffinity(pod), !required.matches(node) {
             return "node(s) didn't match Pod's node affinity/selector"
-        }
-        for taint in node.spec?.taints ?? [] where taint.effect == "NoSchedule" || taint.effect == "NoExecute" {
-            if !(spec?.tolerations ?? []).contains(where: { tolerates($0, taint) }) {
-                return "node(s) had untolerated taint {\(taint.key): \(taint.value ?? "")}"
-            }
         }
         let allocatable = node.status?.allocatable ?? [:]
         if let maxPods = allocatable["pods"], Int128(podsOnNode.count + 1) * 1_000_000_000 > maxPods.nanos {

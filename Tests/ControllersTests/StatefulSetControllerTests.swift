@@ -119,3 +119,41 @@ import Testing
         #expect(try await api.podNames() == ["web-0"])
     }
 }
+
+@Suite struct ClaimRetentionTests {
+    @Test func whenScaledDeleteHandsTheClaimToThePodAndWhenDeletedToTheSet() async throws {
+        let api = try TestAPI()
+        try await api.apply(TestAPI.seed.replacingOccurrences(of: "  replicas: 3\n", with: """
+          replicas: 2
+          persistentVolumeClaimRetentionPolicy:
+            whenDeleted: Delete
+            whenScaled: Delete
+
+        """))
+        let controller = StatefulSetController(client: api.client)
+        for name in ["web-0", "web-1"] {
+            try await controller.sync("default/web")
+            try await api.markRunning(name)
+        }
+        let set = try await api.client.get(StatefulSet.self, namespace: "default", name: "web")
+        let claim0 = try await api.client.get(PersistentVolumeClaim.self, namespace: "default", name: "www-web-0")
+        #expect(claim0.metadata.ownerReferences?.map(\.uid) == [set.metadata.uid ?? ""], "whenDeleted: Delete → owned by the set")
+
+        let web1 = try await api.client.get(Pod.self, namespace: "default", name: "web-1")
+        _ = try await api.client.mergePatch(StatefulSet.self, namespace: "default", name: "web", ["spec": ["replicas": 1]])
+        try await controller.sync("default/web")
+        let claim1 = try await api.client.get(PersistentVolumeClaim.self, namespace: "default", name: "www-web-1")
+        #expect(claim1.metadata.ownerReferences?.contains { $0.uid == web1.metadata.uid } == true,
+                "whenScaled: Delete → the condemned pod owns its claim, so the collector removes it with the pod")
+    }
+
+    @Test func retainIsTheDefaultAndClaimsHaveNoOwner() async throws {
+        let api = try TestAPI()
+        try await api.apply(TestAPI.seed)
+        try await StatefulSetController(client: api.client).sync("default/web")
+        let claim = try await api.client.get(PersistentVolumeClaim.self, namespace: "default", name: "www-web-0")
+        #expect(claim.metadata.ownerReferences == nil)
+        let set = try await api.client.get(StatefulSet.self, namespace: "default", name: "web")
+        #expect(set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted == "Retain")
+    }
+}
