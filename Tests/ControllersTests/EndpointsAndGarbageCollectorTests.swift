@@ -8,7 +8,7 @@ import Testing
 @Suite struct EndpointsAndGarbageCollectorTests {
     @Test func endpointsListReadyPodsWithHostnames() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         let sets = StatefulSetController(client: api.client)
         try await sets.sync("default/web")
         try await api.markRunning("web-0", ip: "10.244.0.10")
@@ -33,7 +33,7 @@ import Testing
 
     @Test func deletingTheSetDeletesItsPodsAndRevisionsButKeepsTheClaims() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         let sets = StatefulSetController(client: api.client)
         try await sets.sync("default/web")
         try await api.markRunning("web-0")
@@ -56,7 +56,7 @@ import Testing
 
     @Test func foregroundDeletionWaitsForBlockingDependents() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         let sets = StatefulSetController(client: api.client)
         try await sets.sync("default/web")
         try await api.client.delete(StatefulSet.self, namespace: "default", name: "web",
@@ -87,7 +87,7 @@ import Testing
 
     @Test func orphanPropagationKeepsThePods() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         try await StatefulSetController(client: api.client).sync("default/web")
         try await api.client.delete(StatefulSet.self, namespace: "default", name: "web",
                                     options: DeleteOptions(propagationPolicy: "Orphan"))

@@ -37,14 +37,7 @@ struct SeedKubectlTests {
 
         let kubectl = Kubectl(binary: "\(kubectlDirectory ?? "")/kubectl.1.\(minor)", kubeconfig: kubeconfig)
         let validate = minor >= 29 ? [] : ["--validate=false"]
-        let hostPaths = directory + "/data"
-        var seed = try String(contentsOfFile: repositoryRoot + "/examples/seed/pv.yaml", encoding: .utf8)
-        seed = seed.replacingOccurrences(of: "/mnt/data", with: hostPaths)
-        seed += "\n---\n" + seed.components(separatedBy: "---").last!.replacingOccurrences(of: "datadir3", with: "datadir4")
-            .replacingOccurrences(of: "data3", with: "data4")
-        for file in ["storageclass.yaml", "web.yaml"] {
-            seed += "\n---\n" + (try String(contentsOfFile: repositoryRoot + "/examples/seed/" + file, encoding: .utf8))
-        }
+        let seed = try TestAPI.seed(hostPathRoot: directory + "/data")
         let applied = try await kubectl.run(["apply", "-f", "-"] + validate, stdin: seed)
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(!applied.stderr.contains("warning"), "\(applied.stderr)")

@@ -8,7 +8,7 @@ import Testing
 @Suite struct StatefulSetControllerTests {
     @Test func podsComeUpOneAtATimeWithTheirClaims() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         let controller = StatefulSetController(client: api.client)
 
         try await controller.sync("default/web")
@@ -47,7 +47,7 @@ import Testing
 
     @Test func scaleDownGoesFromTheTopAndScaleUpReusesTheClaims() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         let controller = StatefulSetController(client: api.client)
         for name in ["web-0", "web-1", "web-2"] {
             try await controller.sync("default/web")
@@ -74,7 +74,7 @@ import Testing
 
     @Test func aRestartedControllerConvergesWithoutDuplicates() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         try await StatefulSetController(client: api.client).sync("default/web")
         try await api.markRunning("web-0")
         // A new controller (after a restart) sees only the API's state.
@@ -88,7 +88,7 @@ import Testing
 
     @Test func aTemplateChangeRollsFromTheHighestOrdinal() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         let controller = StatefulSetController(client: api.client)
         for name in ["web-0", "web-1", "web-2"] {
             try await controller.sync("default/web")
@@ -109,7 +109,7 @@ import Testing
 
     @Test func failedPodsAreRecreated() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         let controller = StatefulSetController(client: api.client)
         try await controller.sync("default/web")
         _ = try await api.client.mergePatch(Pod.self, namespace: "default", name: "web-0", ["status": ["phase": "Failed"]], subresource: "status")
@@ -123,7 +123,7 @@ import Testing
 @Suite struct ClaimRetentionTests {
     @Test func whenScaledDeleteHandsTheClaimToThePodAndWhenDeletedToTheSet() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed.replacingOccurrences(of: "  replicas: 3\n", with: """
+        try await api.apply(try TestAPI.seed().replacingOccurrences(of: "  replicas: 3 # by default is 1\n", with: """
           replicas: 2
           persistentVolumeClaimRetentionPolicy:
             whenDeleted: Delete
@@ -149,7 +149,7 @@ import Testing
 
     @Test func retainIsTheDefaultAndClaimsHaveNoOwner() async throws {
         let api = try TestAPI()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         try await StatefulSetController(client: api.client).sync("default/web")
         let claim = try await api.client.get(PersistentVolumeClaim.self, namespace: "default", name: "www-web-0")
         #expect(claim.metadata.ownerReferences == nil)

@@ -32,82 +32,17 @@ final class TestAPI: Sendable {
         }
     }
 
-    /// The seed's StorageClass, four PVs (one more than the set needs), headless Service and StatefulSet.
-    static let seed = """
-    apiVersion: storage.k8s.io/v1
-    kind: StorageClass
-    metadata:
-      name: local-class
-    provisioner: kubernetes.io/no-provisioner
-    volumeBindingMode: WaitForFirstConsumer
-    reclaimPolicy: Delete
-    ---
-    \((1...4).map { n in """
-    kind: PersistentVolume
-    apiVersion: v1
-    metadata:
-      name: datadir\(n)
-      labels:
-        type: local
-    spec:
-      storageClassName: local-class
-      capacity:
-        storage: 5Gi
-      accessModes:
-        - ReadWriteOnce
-      hostPath:
-        path: "/tmp/minikube-swift-test-data\(n)"
-    """ }.joined(separator: "\n---\n"))
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: nginx
-      labels:
-        app: nginx
-    spec:
-      ports:
-      - port: 80
-        name: web
-      clusterIP: None
-      selector:
-        app: nginx
-    ---
-    apiVersion: apps/v1
-    kind: StatefulSet
-    metadata:
-      name: web
-    spec:
-      selector:
-        matchLabels:
-          app: nginx
-      serviceName: "nginx"
-      replicas: 3
-      template:
-        metadata:
-          labels:
-            app: nginx
-        spec:
-          terminationGracePeriodSeconds: 10
-          containers:
-          - name: nginx
-            image: k8s.gcr.io/nginx-slim:0.8
-            ports:
-            - containerPort: 80
-              name: web
-            volumeMounts:
-            - name: www
-              mountPath: /usr/share/nginx/html
-      volumeClaimTemplates:
-      - metadata:
-          name: www
-        spec:
-          accessModes: [ "ReadWriteOnce" ]
-          storageClassName: "local-class"
-          resources:
-            requests:
-              storage: 1Gi
-    """
+    /// The seed's StorageClass, four PVs (one more than the set needs), headless Service and
+    /// StatefulSet, from examples/seed/ with the hostPaths moved under `hostPathRoot`.
+    static func seed(hostPathRoot: String = "/tmp/minikube-swift-test-data") throws -> String {
+        func file(_ name: String) throws -> String {
+            try String(contentsOfFile: repositoryRoot + "/examples/seed/" + name, encoding: .utf8)
+        }
+        let volumes = try file("pv.yaml").replacingOccurrences(of: "/mnt/data", with: hostPathRoot)
+        let fourth = (volumes.components(separatedBy: "---").last ?? "")
+            .replacingOccurrences(of: "datadir3", with: "datadir4").replacingOccurrences(of: "data3", with: "data4")
+        return [try file("storageclass.yaml"), volumes, fourth, try file("web.yaml")].joined(separator: "\n---\n")
+    }
 
     func pods() async throws -> [Pod] {
         try await client.list(Pod.self, namespace: "default").sorted { $0.name < $1.name }

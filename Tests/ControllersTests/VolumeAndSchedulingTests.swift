@@ -12,7 +12,7 @@ import Testing
     @Test func theSeedBindsThreeVolumesAndLeavesOneAvailable() async throws {
         let api = try TestAPI()
         try await api.registerNode()
-        try await api.apply(TestAPI.seed)
+        try await api.apply(try TestAPI.seed())
         let sets = StatefulSetController(client: api.client)
         let scheduler = Scheduler(client: api.client)
         let volumes = PersistentVolumeController(client: api.client)
@@ -49,7 +49,7 @@ import Testing
     @Test func aPodWithoutAVolumeToBindIsUnschedulable() async throws {
         let api = try TestAPI()
         try await api.registerNode()
-        try await api.apply(TestAPI.seed.replacingOccurrences(of: "storage: 5Gi", with: "storage: 512Mi"))
+        try await api.apply(try TestAPI.seed().replacingOccurrences(of: "storage: 5Gi", with: "storage: 512Mi"))
         let sets = StatefulSetController(client: api.client)
         try await sets.sync("default/web")
         try await Scheduler(client: api.client).schedule("default/web-0")
