@@ -414,7 +414,14 @@ final class APIHandler: Sendable {
             throw KubeAPIError.badRequest("the body of the request is empty")
         }
         let contentType = (request.headers[.contentType] ?? "application/json").lowercased()
-        if contentType.contains("protobuf") || !(contentType.contains("json") || contentType.contains("yaml")) {
+        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            do {
+                return try ProtobufObjectDecoder.decode(data)
+            } catch {
+                throw KubeAPIError(code: 415, reason: "UnsupportedMediaType", message: error.description)
+            }
+        }
+        if !(contentType.contains("json") || contentType.contains("yaml")) {
             throw KubeAPIError.unsupportedMediaType(contentType)
         }
         let documents: [JSONValue]

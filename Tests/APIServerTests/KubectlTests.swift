@@ -114,6 +114,14 @@ struct KubectlTests {
         let after = try await kubectl("get", "sts", expectSuccess: false)
         #expect(after.stderr.contains("No resources found"), "\(after.stdout) \(after.stderr)")
 
+        // kubectl create sends ConfigMaps, Secrets and Namespaces as protobuf.
+        #expect(try await kubectl("create", "configmap", "settings", "--from-literal=mode=demo").stdout.contains("configmap/settings created"))
+        #expect(try await kubectl("get", "configmap", "settings", "-o", "jsonpath={.data.mode}").stdout == "demo")
+        #expect(try await kubectl("create", "secret", "generic", "login", "--from-literal=password=hunter2").stdout.contains("secret/login created"))
+        let password = try await kubectl("get", "secret", "login", "-o", "jsonpath={.data.password}").stdout
+        #expect(Data(base64Encoded: password) == Data("hunter2".utf8))
+        #expect(try await kubectl("create", "namespace", "team-a").stdout.contains("namespace/team-a created"))
+
         // No client certificate and a token the server did not issue: 401, which kubectl prints
         // as a login problem. (With no credentials at all kubectl prompts for a user name.)
         let anonymousConfig = cluster.directory + "/anonymous-kubeconfig"
