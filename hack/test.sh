@@ -10,5 +10,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # The integration tests find the built images here.
 export MINIKUBE_SWIFT_IMAGES="$PWD/images/out"
+
+# The runtime's containers live under a `minikube-swift` cgroup in each hierarchy; the tests
+# remove their own, and the parents are removed here unless they were there before.
+parents=()
+for hierarchy in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+  [ -d "${hierarchy}minikube-swift" ] || parents+=("${hierarchy}minikube-swift")
+done
+remove_parents() {
+  for parent in "${parents[@]}"; do [ -d "$parent" ] && rmdir "$parent" 2>/dev/null || true; done
+}
+trap remove_parents EXIT
 swift build --build-tests
 swift test --skip-build "$@"
