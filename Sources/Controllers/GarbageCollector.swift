@@ -154,15 +154,26 @@ actor OwnerGraph {
 
     func node(_ uid: String) -> Node? { nodes[uid] }
 
+    /// Nothing recorded (no objects, no edges).
+    var isEmpty: Bool { nodes.isEmpty && dependentsByOwner.isEmpty }
+
     func dependents(of uid: String) -> [Node] {
         (dependentsByOwner[uid] ?? []).compactMap { nodes[$0] }
     }
 
     /// Forgets `uid`; returns the objects to look at again (its dependents and owners).
     func remove(_ uid: String) -> [String] {
-        guard let node = nodes.removeValue(forKey: uid) else { return Array(dependentsByOwner[uid] ?? []) }
-        for owner in node.owners { dependentsByOwner[owner.uid]?.remove(uid) }
-        return Array(dependentsByOwner[uid] ?? []) + node.owners.map(\.uid)
+        let dependents = Array(dependentsByOwner[uid] ?? [])
+        if dependents.isEmpty { dependentsByOwner[uid] = nil }
+        guard let node = nodes.removeValue(forKey: uid) else { return dependents }
+        for owner in node.owners { forget(dependent: uid, of: owner.uid) }
+        return dependents + node.owners.map(\.uid)
+    }
+
+    /// Drops one owner → dependent edge, and the owner's entry once it has none left.
+    private func forget(dependent uid: String, of owner: String) {
+        dependentsByOwner[owner]?.remove(uid)
+        if dependentsByOwner[owner]?.isEmpty == true { dependentsByOwner[owner] = nil }
     }
 
     /// Records a watch event; returns the uids whose state may call for a step.
@@ -174,7 +185,7 @@ actor OwnerGraph {
             owners: meta.ownerReferences ?? [], deleting: meta.deletionTimestamp != nil, finalizers: meta.finalizers ?? [])
         let previous = nodes[uid]
         nodes[uid] = node
-        for owner in previous?.owners ?? [] { dependentsByOwner[owner.uid]?.remove(uid) }
+        for owner in previous?.owners ?? [] { forget(dependent: uid, of: owner.uid) }
         for owner in node.owners { dependentsByOwner[owner.uid, default: []].insert(uid) }
 
         var changed: [String] = []

@@ -105,3 +105,20 @@ import Testing
         #expect(pods.first?.metadata.ownerReferences == nil)
     }
 }
+
+@Suite struct OwnerGraphTests {
+    @Test func edgesAreForgottenWithTheirObjects() async throws {
+        let graph = OwnerGraph()
+        let resource = try Pod.resource
+        let owner = OwnerReference(apiVersion: "apps/v1", kind: "StatefulSet", name: "web", uid: "set")
+        let pod: JSONValue = ["metadata": ["name": "web-0", "namespace": "default", "uid": "pod",
+                                           "ownerReferences": try JSONValue(encoding: [owner])]]
+        #expect(await graph.apply(KubeWatchEvent(type: .added, object: pod), resource: resource) == ["pod"])
+        #expect(await graph.dependents(of: "set").map(\.uid) == ["pod"])
+        #expect(await graph.apply(KubeWatchEvent(type: .modified, object: pod), resource: resource).isEmpty,
+                "an unchanged object calls for no step")
+        _ = await graph.apply(KubeWatchEvent(type: .deleted, object: pod), resource: resource)
+        #expect(await graph.dependents(of: "set").isEmpty)
+        #expect(await graph.isEmpty)
+    }
+}
