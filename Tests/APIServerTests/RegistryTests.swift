@@ -16,42 +16,10 @@ func resource(_ plural: String, _ group: String = "") -> APIResource {
     ResourceCatalog.all.first { $0.plural == plural && $0.gvk.group == group }!
 }
 
-let statefulSet: JSONValue = try! ManifestDecoder.documents(from: """
-    apiVersion: apps/v1
-    kind: StatefulSet
-    metadata:
-      name: web
-    spec:
-      selector:
-        matchLabels:
-          app: nginx
-      serviceName: "nginx"
-      replicas: 3
-      template:
-        metadata:
-          labels:
-            app: nginx
-        spec:
-          terminationGracePeriodSeconds: 10
-          containers:
-          - name: nginx
-            image: k8s.gcr.io/nginx-slim:0.8
-            ports:
-            - containerPort: 80
-              name: web
-            volumeMounts:
-            - name: www
-              mountPath: /usr/share/nginx/html
-      volumeClaimTemplates:
-      - metadata:
-          name: www
-        spec:
-          accessModes: [ "ReadWriteOnce" ]
-          storageClassName: "local-class"
-          resources:
-            requests:
-              storage: 1Gi
-    """)[0]
+/// The seed's StatefulSet, from examples/seed/web.yaml.
+let statefulSet: JSONValue = try! ManifestDecoder.documents(
+    from: String(contentsOfFile: repositoryRoot + "/examples/seed/web.yaml", encoding: .utf8))
+    .first { $0["kind"] == "StatefulSet" }!
 
 @Suite struct RegistryTests {
     @Test func systemNamespacesExist() throws {
