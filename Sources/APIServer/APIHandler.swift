@@ -36,16 +36,20 @@ final class APIHandler: Sendable {
     let kubernetesVersion: KubernetesVersion
     let serverAddress: String
     let tokens: [String: UserInfo]
+    /// The kubelet's logs and exec sessions, once it runs.
+    let containerStreams: NIOLockedBox<(any ContainerStreams)?>
     let logger: Logger
 
     /// Kubernetes' limit on request bodies.
     static let maxBodySize = 3 * 1024 * 1024
 
-    init(registry: Registry, kubernetesVersion: KubernetesVersion, serverAddress: String, tokens: [String: UserInfo], logger: Logger) {
+    init(registry: Registry, kubernetesVersion: KubernetesVersion, serverAddress: String, tokens: [String: UserInfo],
+         containerStreams: NIOLockedBox<(any ContainerStreams)?> = NIOLockedBox(nil), logger: Logger) {
         self.registry = registry
         self.kubernetesVersion = kubernetesVersion
         self.serverAddress = serverAddress
         self.tokens = tokens
+        self.containerStreams = containerStreams
         self.logger = logger
     }
 

@@ -40,6 +40,8 @@ public final class APIServer: Sendable {
     public let registry: Registry
     /// The admin bearer token (also accepted instead of the client certificate).
     public let adminToken: String
+    /// The node's logs and exec sessions (`pods/log`, `pods/exec`); set once the kubelet runs.
+    let containerStreams = NIOLockedBox<(any ContainerStreams)?>(nil)
     let logger: Logger
 
     /// Creates (or loads) certificates and the store, and writes the kubeconfig.
@@ -54,6 +56,9 @@ public final class APIServer: Sendable {
         try registry.bootstrap()
         try writeKubeconfig()
     }
+
+    /// Serves `pods/log` and `pods/exec` through this node's kubelet.
+    public func attach(_ streams: any ContainerStreams) { containerStreams.set(streams) }
 
     public var serverURL: String { "https://\(configuration.host):\(configuration.port)" }
 
@@ -107,7 +112,7 @@ public final class APIServer: Sendable {
             registry: registry, kubernetesVersion: configuration.kubernetesVersion,
             serverAddress: "\(configuration.host):\(configuration.port)",
             tokens: [adminToken: UserInfo(name: ClusterCertificates.adminUser, groups: [ClusterCertificates.adminGroup])],
-            logger: logger)
+            containerStreams: containerStreams, logger: logger)
         // Hummingbird reports cancelled connections as errors when the server stops; every
         // API error is logged by the handler.
         var appLogger = logger
