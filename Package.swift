@@ -54,6 +54,7 @@ let package = Package(
                 "CNamespaces",
                 "ImageStore",
                 "KubeModel",
+                "KubeClient",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -114,7 +115,7 @@ let package = Package(
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeClient", "APIServer"]),
         .testTarget(
             name: "APIServerTests",
             dependencies: [
@@ -129,7 +130,7 @@ let package = Package(
         // Privileged tests: real namespaces, mounts, cgroups. They skip when not root.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Kubelet", "ImageStore", "KubeModel"]
+            dependencies: ["Kubelet", "ImageStore", "KubeModel", "KubeClient", "APIServer", "Controllers", "Scheduler"]
         ),
     ],
     swiftLanguageModes: [.v6]
