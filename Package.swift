@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
@@ -33,6 +34,11 @@ let package = Package(
             name: "CArchive",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("archive")]
+        ),
+        // C: zlib with a preset dictionary (SPDY/3 header blocks of `kubectl exec`).
+        .target(
+            name: "CZlib",
+            linkerSettings: [.linkedLibrary("z")]
         ),
         // Kubernetes API types, quantities, selectors, validation, defaulting.
         .target(
@@ -71,8 +77,10 @@ let package = Package(
         .target(
             name: "APIServer",
             dependencies: [
+                "CZlib",
                 "KubeModel",
                 "KubeClient",
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

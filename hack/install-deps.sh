@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build: C shims
-  libseccomp-dev libcap-dev libarchive-dev libsqlite3-dev pkg-config
+  libseccomp-dev libcap-dev libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
   # images are built from Debian packages (busybox, nginx, curl): the .debs are downloaded and
   # unpacked, never installed (a host nginx would start listening); ldd needs their libraries
   busybox-static curl ca-certificates libpcre2-8-0 libssl3 zlib1g libcrypt1

@@ -118,7 +118,12 @@ final class APIHandler: Sendable {
 
     /// The user of a request: its verified client certificate or a token the server issued.
     func authenticate(_ request: Request, channel: any Channel) async throws -> UserInfo {
-        if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
+        try await authenticate(authorization: request.headers[.authorization], channel: channel)
+    }
+
+    /// The user behind an `Authorization` header or the connection's client certificate.
+    func authenticate(authorization: String?, channel: any Channel) async throws -> UserInfo {
+        if let authorization, authorization.hasPrefix("Bearer ") {
             let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
             if let user = tokens[token] { return user }
             throw KubeAPIError.unauthorized

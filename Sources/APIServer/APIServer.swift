@@ -119,7 +119,9 @@ public final class APIServer: Sendable {
         appLogger.logLevel = .critical
         let app = Application(
             responder: APIResponder(handler: handler),
-            server: try .tls(.http1(), tlsConfiguration: tlsConfiguration()),
+            // `pods/exec` upgrades leave Hummingbird's pipeline at the ExecUpgradeHandler.
+            server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [ExecUpgradeHandler(handler: handler)])),
+                             tlsConfiguration: tlsConfiguration()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { _ in await onRunning() },
             logger: appLogger)

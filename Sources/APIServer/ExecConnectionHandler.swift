@@ -1,0 +1,204 @@
+import KubeClient
+import KubeModel
+import Logging
+import NIOCore
+
+/// The raw-bytes end of an exec connection, right after TLS. Until `takeOver` it passes every
+/// byte through to the HTTP handlers; then it answers 101, owns the connection and bridges the
+/// transport (WebSocket or SPDY) to the node's `ExecSession`.
+final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var context: ChannelHandlerContext?
+    private var transport: (any ExecTransport)?
+    private var input: AsyncStream<ExecClientEvent>.Continuation?
+    private var pending = ByteBuffer()
+    private var finished = false
+    private var closeTimer: Scheduled<Void>?
+
+    /// How long to wait for the client to close after the status before closing ourselves.
+    static let closeGrace: TimeAmount = .seconds(2)
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard transport != nil else {
+            context.fireChannelRead(data)
+            return
+        }
+        var bytes = unwrapInboundIn(data)
+        pending.writeBuffer(&bytes)
+        let events: [ExecClientEvent]
+        do {
+            events = try transport?.receive(&pending) ?? []
+        } catch {
+            input?.yield(.closed)
+            context.close(promise: nil)
+            return
+        }
+        var wrote = false
+        for event in events {
+            switch event {
+            case .reply(let buffer):
+                if !finished {
+                    context.write(wrapOutboundOut(buffer), promise: nil)
+                    wrote = true
+                }
+            case .closed:
+                input?.yield(.closed)
+                if finished { context.close(promise: nil) }
+            default:
+                input?.yield(event)
+            }
+        }
+        if wrote { context.flush() }
+        pending.discardReadBytes()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        input?.yield(.closed)
+        input?.finish()
+        closeTimer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    /// Answers 101 and runs the exec over this connection.
+    func takeOver(_ plan: ExecPlan, logger: Logger) {
+        guard let context else { return }
+        let response: String
+        do {
+            switch plan.transport {
+            case .webSocket(let version, let key):
+                transport = WebSocketExecTransport(version: version)
+                response = WebSocketExecTransport.upgradeResponse(key: key, protocolName: plan.transport.protocolName)
+            case .spdy:
+                transport = try SPDYExecTransport(request: plan.request)
+                response = SPDYExecTransport.upgradeResponse(protocolName: plan.transport.protocolName)
+            }
+        } catch {
+            logger.error("exec \(plan.namespace)/\(plan.pod): \(error)")
+            context.close(promise: nil)
+            return
+        }
+        let (events, continuation) = AsyncStream<ExecClientEvent>.makeStream()
+        input = continuation
+        if transport?.readyAtStart == true { continuation.yield(.ready) }
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response)), promise: nil)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let writer = ExecFrameWriter(eventLoop: context.eventLoop, handler: bound)
+        Task { await ExecBridge.run(plan, events: events, writer: writer, logger: logger) }
+    }
+
+    /// Frames and writes `bytes` on a channel; the future completes once written.
+    fileprivate func send(_ channel: ExecChannel, _ bytes: [UInt8]) -> EventLoopFuture<Void>? {
+        guard let context, var transport, !finished else { return nil }
+        let frame = transport.frame(channel, bytes)
+        self.transport = transport
+        guard frame.readableBytes > 0 else { return nil }
+        return context.writeAndFlush(wrapOutboundOut(frame))
+    }
+
+    /// Sends the end of the session and closes once the client did (or after a grace period).
+    fileprivate func finish() {
+        guard let context, var transport, !finished else { return }
+        finished = true
+        let bytes = transport.finish()
+        self.transport = transport
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        closeTimer = context.eventLoop.scheduleTask(in: Self.closeGrace) {
+            bound.value.context?.close(promise: nil)
+        }
+    }
+}
+
+/// Writes frames from any task through the handler, on its event loop.
+struct ExecFrameWriter: Sendable {
+    let eventLoop: any EventLoop
+    let handler: NIOLoopBound<ExecConnectionHandler>
+
+    func send(_ channel: ExecChannel, _ bytes: [UInt8]) async {
+        let future = eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+            self.handler.value.send(channel, bytes) ?? self.eventLoop.makeSucceededVoidFuture()
+        }
+        try? await future.get()
+    }
+
+    func finish() async {
+        try? await eventLoop.submit { self.handler.value.finish() }.get()
+    }
+}
+
+/// The session side of an exec connection: starts the command once the client's streams are
+/// there, copies client events to the session and output to the client, and ends with the
+/// Status on the error channel.
+enum ExecBridge {
+    static func run(_ plan: ExecPlan, events: AsyncStream<ExecClientEvent>, writer: ExecFrameWriter, logger: Logger) async {
+        // Events that came before the command started (SPDY: stdin may come early).
+        var early: [ExecClientEvent] = []
+        for await event in events {
+            if event == .ready { break }
+            if event == .closed { return }
+            early.append(event)
+        }
+        let session: any ExecSession
+        do {
+            session = try await plan.streams.exec(namespace: plan.namespace, pod: plan.pod, container: plan.container, request: plan.request)
+        } catch {
+            logger.info("exec \(plan.namespace)/\(plan.pod)/\(plan.container) \(plan.request.command): \(error)")
+            await writer.send(.error, Self.json(APIHandler.execFailureStatus(error)))
+            await writer.finish()
+            return
+        }
+        let forward = Task {
+            for event in early { await Self.apply(event, to: session, request: plan.request) }
+            // The same stream, continued (its first loop has ended).
+            for await event in events {
+                await Self.apply(event, to: session, request: plan.request)
+                if event == .closed { return }
+            }
+            // The connection is gone.
+            await session.cancel()
+        }
+        for await chunk in session.output {
+            switch chunk {
+            case .stdout(let bytes) where plan.request.stdout:
+                await writer.send(.stdout, bytes)
+            case .stderr(let bytes) where plan.request.stderr && !plan.request.tty:
+                await writer.send(.stderr, bytes)
+            case .stderr(let bytes) where plan.request.tty && plan.request.stdout:
+                await writer.send(.stdout, bytes)
+            default:
+                break
+            }
+        }
+        let code = await session.wait()
+        forward.cancel()
+        await writer.send(.error, Self.json(APIHandler.execExitStatus(code)))
+        await writer.finish()
+    }
+
+    private static func apply(_ event: ExecClientEvent, to session: any ExecSession, request: ExecRequest) async {
+        switch event {
+        case .stdin(let bytes):
+            if request.stdin { try? await session.writeStdin(bytes) }
+        case .stdinClosed:
+            if request.stdin { await session.closeStdin() }
+        case .resize(let width, let height):
+            if request.tty { await session.resize(width: width, height: height) }
+        case .closed:
+            await session.cancel()
+        case .reply, .ready:
+            break
+        }
+    }
+
+    static func json(_ value: JSONValue) -> [UInt8] {
+        (try? Array(value.jsonData())) ?? []
+    }
+}
