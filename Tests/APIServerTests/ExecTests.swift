@@ -236,6 +236,60 @@ struct ExecTests {
         await cluster.stop()
     }
 
+    @Test(arguments: [33, 27])
+    func terminalRequestAndResize(minor: Int) async throws {
+        let (cluster, streams) = try await Self.cluster()
+        defer { cluster.remove() }
+        // kubectl uses a terminal only when its stdin is one: run it under script(1)'s pty.
+        let command = "stty cols 91 rows 33; \(kubectlDirectory!)/kubectl.1.\(minor) --kubeconfig \(cluster.kubeconfigPath) exec -it box -- sh -c 'echo in-tty; exit 4'"
+        let result = try await runCommand("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], timeout: 60)
+        #expect(result.status == 4, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("in-tty"), "\(result.stdout)")
+        #expect(streams.requests.get().last == ExecRequest(command: ["sh", "-c", "echo in-tty; exit 4"], stdin: true, stdout: true, stderr: false, tty: true))
+        #expect(streams.resizes.get().contains("91x33"), "\(streams.resizes.get())")
+        await cluster.stop()
+    }
+
+    @Test func authenticationAndUpgradeAreRequired() async throws {
+        let (cluster, _) = try await Self.cluster()
+        defer { cluster.remove() }
+        let path = "/api/v1/namespaces/default/pods/box/exec?command=true&stdout=true"
+        let anonymous = try await cluster.request(.POST, path, anonymous: true)
+        #expect(anonymous.status == 401)
+        let plain = try await cluster.request(.POST, path)
+        #expect(plain.status == 400)
+        #expect(String(decoding: plain.body, as: UTF8.self).contains("Upgrade request required"))
+        // Other requests on the server are untouched.
+        let pod = try await cluster.request(.GET, "/api/v1/namespaces/default/pods/box")
+        #expect(pod.status == 200)
+        await cluster.stop()
+    }
+
+    @Test(.enabled(if: (try? runCommandBlocking("/usr/bin/env", ["python3", "-c", "import kubernetes"]).status) == 0, "python kubernetes client not installed"))
+    func pythonClientStream() async throws {
+        let (cluster, _) = try await Self.cluster()
+        defer { cluster.remove() }
+        let script = """
+        import sys
+        from kubernetes import client, config
+        from kubernetes.stream import stream
+        config.load_kube_config(config_file=sys.argv[1])
+        v1 = client.CoreV1Api()
+        out = stream(v1.connect_get_namespaced_pod_exec, "box", "default",
+                     command=["sh", "-c", "echo from-python; echo err >&2"], stderr=True, stdin=False, stdout=True, tty=False)
+        assert "from-python" in out, out
+        resp = stream(v1.connect_get_namespaced_pod_exec, "box", "default", command=["sh", "-c", "exit 5"],
+                      stderr=True, stdin=False, stdout=True, tty=False, _preload_content=False)
+        resp.run_forever(timeout=20)
+        assert resp.returncode == 5, resp.returncode
+        print("ok")
+        """
+        let result = try await runCommand("/usr/bin/env", ["python3", "-c", script, cluster.kubeconfigPath], timeout: 60)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.hasPrefix("ok"))
+        await cluster.stop()
+    }
+
     @Test func planResolvesContainersAsKubeAPIServer() throws {
         let pod = try JSONValue(json: Data(#"{"metadata":{"annotations":{"kubectl.kubernetes.io/default-container":"b"}},"spec":{"containers":[{"name":"a"},{"name":"b"}],"initContainers":[{"name":"init"}]}}"#.utf8))
         #expect(try APIHandler.execContainer(pod: pod, name: "p", requested: "") == "b")
