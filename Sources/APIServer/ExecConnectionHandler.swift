@@ -18,6 +18,17 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var pending = ByteBuffer()
     private var finished = false
     private var closeTimer: Scheduled<Void>?
+    /// The client's streams exist (SPDY) or the WebSocket is open.
+    private var ready = false
+    /// The command was let go (after the first terminal size, with a tty).
+    private var started = false
+    private var waitsForTerminalSize = false
+
+    /// How long a terminal session waits for the client's first size before it starts anyway.
+    static let terminalSizeWait: TimeAmount = .seconds(1)
+
+    /// How long kubelet waits for a SPDY client to open its streams.
+    static let streamCreationTimeout: TimeAmount = .seconds(30)
 
     /// How long to wait for the client to close after the status before closing ourselves.
     static let closeGrace: TimeAmount = .seconds(2)
@@ -52,6 +63,12 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             case .closed:
                 input?.yield(.closed)
                 if finished { context.close(promise: nil) }
+            case .ready:
+                ready = true
+                startWhenSized(context: context)
+            case .resize:
+                input?.yield(event)
+                if ready { start() }
             default:
                 input?.yield(event)
             }
@@ -87,11 +104,33 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         let (events, continuation) = AsyncStream<ExecClientEvent>.makeStream()
         input = continuation
-        if transport?.readyAtStart == true { continuation.yield(.ready) }
+        waitsForTerminalSize = plan.request.tty
+        if transport?.readyAtStart == true {
+            ready = true
+            startWhenSized(context: context)
+        }
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response)), promise: nil)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.streamCreationTimeout) {
+            let handler = bound.value
+            if !handler.ready { handler.context?.close(promise: nil) }
+        }
         let writer = ExecFrameWriter(eventLoop: context.eventLoop, handler: bound)
         Task { await ExecBridge.run(plan, events: events, writer: writer, logger: logger) }
+    }
+
+    /// Lets the command start, right away or, with a terminal, once its first size arrived (so
+    /// the pty has it before the process runs) or after `terminalSizeWait`.
+    private func startWhenSized(context: ChannelHandlerContext) {
+        guard waitsForTerminalSize else { return start() }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.terminalSizeWait) { bound.value.start() }
+    }
+
+    private func start() {
+        guard !started else { return }
+        started = true
+        input?.yield(.ready)
     }
 
     /// Frames and writes `bytes` on a channel; the future completes once written.
@@ -154,6 +193,10 @@ enum ExecBridge {
             await writer.send(.error, Self.json(APIHandler.execFailureStatus(error)))
             await writer.finish()
             return
+        }
+        // The terminal size first: the process has just started.
+        if let size = early.last(where: { if case .resize = $0 { true } else { false } }) {
+            await Self.apply(size, to: session, request: plan.request)
         }
         let forward = Task {
             for event in early { await Self.apply(event, to: session, request: plan.request) }

@@ -6,11 +6,19 @@ import KubeClient
 /// one thread blocked in poll(2)), its stdin (a pipe, or the pty master with a terminal), the
 /// terminal size, and its exit code (128 + signal when a signal killed it).
 public final class ExecProcess: ExecSession, @unchecked Sendable {  // mutable state behind `lock`
+    /// Read it: once `bufferedChunks` chunks wait, the process blocks on its output as it would
+    /// on a full pipe (`cancel` drops what is left).
     public let output: AsyncStream<ExecOutput>
     public let pid: pid_t
     /// clone → execve, measured in the parent.
     public let spawnNanoseconds: UInt64
     public let tty: Bool
+
+    /// Which output an fd carries.
+    enum Stream { case stdout, stderr }
+
+    /// Output chunks buffered for a slow client before the reader waits (at most 2 MiB).
+    static let bufferedChunks = 64
 
     private let pidfd: Int32
     private let lock = Mutex()
@@ -18,26 +26,30 @@ public final class ExecProcess: ExecSession, @unchecked Sendable {  // mutable s
     private var stdinFD: Int32
     private var ptyMaster: Int32
     private var exitCode: Int32?
+    /// Set by `cancel`: the reader stops waiting for a consumer and drops output.
+    private var discarding = false
     private var waiters: [CheckedContinuation<Int32, Never>] = []
 
     /// Takes ownership of the fds: `stdin` (a pipe's write end, the pty master, or -1),
     /// `ptyMaster` (or -1), and the read ends in `outputs` (with a tty: the master, dup'ed).
     init(process: SpawnedProcess, tty: Bool, stdin: Int32, ptyMaster: Int32,
-         outputs: [(fd: Int32, stream: LogWriter.Stream)]) throws(SpawnError) {
+         outputs: [(fd: Int32, stream: ExecProcess.Stream)]) throws(SpawnError) {
         pid = process.pid
         pidfd = process.pidfd
         spawnNanoseconds = process.spawnNanoseconds
         self.tty = tty
         self.stdinFD = stdin
         self.ptyMaster = ptyMaster
-        let (stream, continuation) = AsyncStream<ExecOutput>.makeStream()
+        // Bounded: when the client reads slower than the process writes, the reader thread
+        // waits and the process blocks on its pipe, as with a real kubelet.
+        let (stream, continuation) = AsyncStream<ExecOutput>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferedChunks))
         output = stream
         for fd in [stdin] + (ptyMaster >= 0 ? [ptyMaster] : []) where fd >= 0 {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
         do {
             try detachThread { [self] in
-                Self.copy(outputs, to: continuation)
+                self.copy(outputs, to: continuation)
                 let code = Self.waitExit(pidfd)
                 continuation.finish()
                 self.exited(code)
@@ -90,6 +102,7 @@ public final class ExecProcess: ExecSession, @unchecked Sendable {  // mutable s
     }
 
     public func cancel() async {
+        lock.withLock { discarding = true }
         _ = cn_pidfd_send_signal(pidfd, SIGKILL)
     }
 
@@ -114,7 +127,7 @@ public final class ExecProcess: ExecSession, @unchecked Sendable {  // mutable s
     }
 
     /// Reads every fd until EOF (EIO for a pty master whose slave is gone), closing each.
-    private static func copy(_ outputs: [(fd: Int32, stream: LogWriter.Stream)],
+    private func copy(_ outputs: [(fd: Int32, stream: ExecProcess.Stream)],
                              to continuation: AsyncStream<ExecOutput>.Continuation) {
         var open = outputs
         var buffer = [UInt8](repeating: 0, count: 32 * 1024)
@@ -130,7 +143,11 @@ public final class ExecProcess: ExecSession, @unchecked Sendable {  // mutable s
                 let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                 if n > 0 {
                     let chunk = Array(buffer[0..<n])
-                    continuation.yield(open[index].stream == .stdout ? .stdout(chunk) : .stderr(chunk))
+                    let output: ExecOutput = open[index].stream == .stdout ? .stdout(chunk) : .stderr(chunk)
+                    while case .dropped = continuation.yield(output) {
+                        if lock.withLock({ discarding }) { break }
+                        usleep(1000)
+                    }
                 } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
                     finished.append(entry.fd)
                 }

@@ -81,6 +81,24 @@ struct ContainerExecTests {
         }
     }
 
+    @Test func largeOutputArrivesWholeAndCancelEndsAnUnreadProcess() async throws {
+        try await withRunningContainer { sb, id in
+            let big = try await sb.runtime.exec(id, process: Self.process(["head", "-c", "20000000", "/dev/zero"]), tty: false, stdin: false)
+            var count = 0
+            for await chunk in big.output {
+                if case .stdout(let bytes) = chunk { count += bytes.count }
+                if count < 1_000_000 { try await Task.sleep(for: .milliseconds(1)) }  // a slow reader at first
+            }
+            #expect(count == 20_000_000)
+            #expect(await big.wait() == 0)
+            // Nobody reads: the process blocks on its output; cancel still ends it.
+            let endless = try await sb.runtime.exec(id, process: Self.process(["cat", "/dev/zero"]), tty: false, stdin: false)
+            try await Task.sleep(for: .milliseconds(200))
+            await endless.cancel()
+            #expect(await endless.wait() == 137)
+        }
+    }
+
     @Test func userEnvAndWorkingDirectoryAndPrivileges() async throws {
         try await withRunningContainer { sb, id in
             var process = Self.process(["sh", "-c", "id -u; id -g; pwd; echo $GREETING; grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status"])
