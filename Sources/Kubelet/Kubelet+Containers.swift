@@ -59,6 +59,10 @@ extension Kubelet {
                 let status = try? await runtime.wait(id)
                 await self.containerExited(key: key, uid: uid, name: name, id: id, status: status)
             }
+            if container.startupProbe != nil || container.livenessProbe != nil || container.readinessProbe != nil {
+                let address = state.network?.ip.description ?? hostIP
+                Task { await self.probe(container, pod: pod, uid: uid, id: id, address: address) }
+            }
         } catch let failure as ContainerStartFailure {
             record.state = .waiting(reason: failure.reason, message: failure.message)
             state.containers[container.name] = record
