@@ -80,6 +80,14 @@ t0=$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.st
 t2=$(k get pod web-2 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
 [[ "$t0" < "$t2" || "$t0" == "$t2" ]] || fail "web-2 started before web-0"
 
+# Node-to-pod traffic over the bridge: each nginx serves its own PV's index.html.
+for n in 0 1 2; do
+  ip=$(k get pod web-$n -o jsonpath='{.status.podIP}')
+  volume=$(k get pvc www-web-$n -o jsonpath='{.spec.volumeName}')
+  body=$(curl -s --max-time 5 "http://$ip/")
+  [ "$body" = "hello from $volume" ] || fail "node: web-$n at $ip served '$body', expected 'hello from $volume'"
+done
+
 # Real namespaces: hostnames, /etc/hosts, resolv.conf, the PV's content served by nginx.
 [ "$(k exec web-0 -- hostname)" = web-0 ] || fail "hostname of web-0"
 k exec web-1 -- cat /etc/hosts | grep -q 'web-1.nginx.default.svc.cluster.local' || fail "/etc/hosts of web-1"
