@@ -188,6 +188,16 @@ public actor ContainerRuntime {
         try Self.cleanUp(entry, directory: directory(of: id))
     }
 
+    /// Removes the runtime's parent cgroup (`minikube-swift` in each hierarchy) once no
+    /// container uses it; what is still in use stays.
+    public func removeCgroupParent() {
+        guard let layout = cgroupLayout else { return }
+        // The parent's directories are a container's directories without the last component.
+        for directory in Cgroup(layout: layout, parent: cgroupParent, id: "x").directories.reversed() {
+            rmdir(String(directory.dropLast(2)))
+        }
+    }
+
     /// The container's current state.
     public func state(_ id: String) throws(SpawnError) -> ContainerState { try lookup(id).state }
 

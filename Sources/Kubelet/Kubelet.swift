@@ -118,6 +118,7 @@ public actor Kubelet {
             }
         }
         for id in await runtime.ids { try? await runtime.remove(id) }
+        await runtime.removeCgroupParent()
         do { try await network.cleanUpNode() } catch { logger.warning("clean up the node network: \(error)") }
     }
 
