@@ -204,6 +204,15 @@ public actor ContainerRuntime {
     /// Ids of the containers this runtime knows.
     public var ids: [String] { Array(containers.keys) }
 
+    /// What an exec needs of a running container: its spec, PID 1 (pid and pidfd) and its cgroup.
+    func runningContainer(_ id: String) throws(SpawnError) -> (spec: ContainerSpec, pid: pid_t, pidfd: Int32, cgroup: Cgroup?) {
+        let entry = try lookup(id)
+        guard case .running = entry.state, let process = entry.process else {
+            throw SpawnError(step: "exec \(id): container is not running", errno: EINVAL)
+        }
+        return (entry.spec, process.pid, process.pidfd, entry.cgroup)
+    }
+
     // MARK: - internals
 
     private func lookup(_ id: String) throws(SpawnError) -> Entry {
