@@ -198,6 +198,9 @@ public actor ContainerRuntime {
         }
     }
 
+    /// The spec a container was created with.
+    public func spec(_ id: String) throws(SpawnError) -> ContainerSpec { try lookup(id).spec }
+
     /// The container's current state.
     public func state(_ id: String) throws(SpawnError) -> ContainerState { try lookup(id).state }
 

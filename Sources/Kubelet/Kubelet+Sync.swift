@@ -182,17 +182,13 @@ extension Kubelet {
         guard let state = states[key] else { return }
         let pod = pods[key]
         let running = state.containers.compactMap { name, record in record.isRunning ? record.runtimeID.map { (name, $0) } : nil }
+        let address = state.network?.ip.description ?? hostIP
         await withTaskGroup(of: Void.self) { group in
             for (name, id) in running {
                 let container = (pod?.spec?.containers ?? []).first { $0.name == name }
                 if let pod { await events.record(pod, reason: reason, message: "Stopping container \(name)") }
                 group.addTask {
-                    var remaining = gracePeriod
-                    if let seconds = container?.lifecycle?.preStop?.sleep?.seconds, seconds > 0 {
-                        let pause = min(Duration.seconds(seconds), remaining)
-                        try? await Task.sleep(for: pause)
-                        remaining -= pause
-                    }
+                    let remaining = await self.runPreStop(container, pod: pod, id: id, address: address, budget: gracePeriod)
                     _ = try? await self.runtime.stop(id, gracePeriod: remaining)
                 }
             }
