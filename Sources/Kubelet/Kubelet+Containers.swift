@@ -202,11 +202,14 @@ extension Kubelet {
             spec.resources = ResourceLimits(memoryBytes: limits["memory"].map(\.value), cpuLimitMillis: limits["cpu"].map(\.milliValue),
                                             cpuRequestMillis: requests["cpu"].map(\.milliValue))
         }
-        let logDirectory = podLogDirectory(pod) + "/" + container.name
-        try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-        spec.logPath = "\(logDirectory)/\(restartCount).log"
+        let logDirectory = try logLayout.createContainerDirectory(namespace: namespace, pod: pod.name, uid: state.uid, container: container.name)
+        spec.logPath = logLayout.logPath(namespace: namespace, pod: pod.name, uid: state.uid, container: container.name, restartCount: Int(restartCount))
         // Only the current and the previous instance's logs are kept.
-        if restartCount >= 2 { try? FileManager.default.removeItem(atPath: "\(logDirectory)/\(restartCount - 2).log") }
+        if restartCount >= 2 {
+            for index in 0..<LogWriter.Rotation.default.maxFiles {
+                try? FileManager.default.removeItem(atPath: ContainerLogLayout.rotatedPath("\(logDirectory)/\(restartCount - 2).log", index))
+            }
+        }
         return (spec, image)
     }
 }

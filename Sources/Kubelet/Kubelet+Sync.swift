@@ -6,10 +6,9 @@ extension Kubelet {
     /// `<dataDir>/pods/<uid>`: the pod's /etc files and volumes.
     nonisolated func podDirectory(uid: String) -> String { configuration.dataDirectory + "/pods/" + uid }
 
-    /// `<dataDir>/logs/<namespace>_<name>_<uid>`: the pod's container logs, kept until the pod goes.
-    nonisolated func podLogDirectory(_ pod: Pod) -> String {
-        "\(configuration.dataDirectory)/logs/\(pod.metadata.namespace ?? "default")_\(pod.name)_\(pod.metadata.uid ?? "")"
-    }
+    /// Container logs: `<dataDir>/logs/<namespace>_<name>_<uid>/<container>/<restartCount>.log`,
+    /// kept until the pod goes.
+    nonisolated var logLayout: ContainerLogLayout { ContainerLogLayout(root: configuration.dataDirectory + "/logs") }
 
     /// One level-triggered step for one pod: stop what should not run, start what should,
     /// report the status.
@@ -199,6 +198,8 @@ extension Kubelet {
         if states[key] === state { states[key] = nil }
         do { try await network.tearDown(podUID: state.uid) } catch { logger.warning("tear down the network of \(key): \(error)") }
         try? FileManager.default.removeItem(atPath: podDirectory(uid: state.uid))
-        if let pod, pod.metadata.uid == state.uid { try? FileManager.default.removeItem(atPath: podLogDirectory(pod)) }
+        if let pod, pod.metadata.uid == state.uid {
+            try? logLayout.removePodDirectory(namespace: pod.metadata.namespace ?? "default", pod: pod.name, uid: state.uid)
+        }
     }
 }

@@ -55,6 +55,7 @@ struct UpCommand: AsyncParsableCommand {
 
         let client = server.client
         let kubelet = try Kubelet(configuration: KubeletConfiguration(nodeName: resolvedNodeName, dataDirectory: global.dataDir), client: client)
+        server.attach(kubelet)
         let serving = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
