@@ -59,10 +59,7 @@ extension Kubelet {
                 let status = try? await runtime.wait(id)
                 await self.containerExited(key: key, uid: uid, name: name, id: id, status: status)
             }
-            if container.startupProbe != nil || container.livenessProbe != nil || container.readinessProbe != nil {
-                let address = state.network?.ip.description ?? hostIP
-                Task { await self.probe(container, pod: pod, uid: uid, id: id, address: address) }
-            }
+            startProbes(container, pod: pod, state: state)
         } catch let failure as ContainerStartFailure {
             record.state = .waiting(reason: failure.reason, message: failure.message)
             state.containers[container.name] = record
@@ -77,6 +74,17 @@ extension Kubelet {
             state.containers[container.name] = record
             enqueue(pod.key, after: .seconds(10))
         }
+    }
+
+    /// Starts the probe loops of a running container instance (once per instance).
+    func startProbes(_ container: Container, pod: Pod, state: PodRuntimeState) {
+        guard var record = state.containers[container.name], record.isRunning, !record.probing, let id = record.runtimeID,
+              container.startupProbe != nil || container.livenessProbe != nil || container.readinessProbe != nil else { return }
+        record.probing = true
+        state.containers[container.name] = record
+        let address = state.network?.ip.description ?? hostIP
+        let uid = state.uid
+        Task { await self.probe(container, pod: pod, uid: uid, id: id, address: address) }
     }
 
     /// Records how a container instance ended and syncs its pod.
@@ -203,6 +211,14 @@ extension Kubelet {
                                             cpuRequestMillis: requests["cpu"].map(\.milliValue))
         }
         let logDirectory = try logLayout.createContainerDirectory(namespace: namespace, pod: pod.name, uid: state.uid, container: container.name)
+        spec.annotations = [
+            Self.podAnnotation: pod.key, Self.uidAnnotation: state.uid, Self.containerAnnotation: container.name,
+            Self.restartCountAnnotation: String(restartCount), Self.imageAnnotation: image.reference,
+            Self.imageIDAnnotation: Self.imageID(image), Self.startedAtAnnotation: now(), Self.podStartTimeAnnotation: state.startTime,
+        ]
+        if let last = state.record(container.name).lastTerminated, let json = try? JSONEncoder().encode(last) {
+            spec.annotations[Self.lastStateAnnotation] = String(decoding: json, as: UTF8.self)
+        }
         spec.logPath = logLayout.logPath(namespace: namespace, pod: pod.name, uid: state.uid, container: container.name, restartCount: Int(restartCount))
         // Only the current and the previous instance's logs are kept.
         if restartCount >= 2 {

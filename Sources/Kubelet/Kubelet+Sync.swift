@@ -75,7 +75,10 @@ extension Kubelet {
         }
         for container in pod.spec?.containers ?? [] {
             let record = state.record(container.name)
-            if record.isRunning { continue }
+            if record.isRunning {
+                startProbes(container, pod: pod, state: state)
+                continue
+            }
             let restart: Bool
             if let terminated = record.terminated {
                 restart = policy == "Always" || (policy == "OnFailure" && terminated.exitCode != 0)

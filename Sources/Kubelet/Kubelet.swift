@@ -85,6 +85,7 @@ public actor Kubelet {
     /// the task is cancelled. Pods keep running after it returns: `shutDown()` stops them.
     public func run() async throws {
         try await network.prepareNode()
+        await adoptContainers()
         try await registerNode()
         let pods = try Pod.resource
         let watcher = ResourceWatcher(client: client, resource: pods, fieldSelector: "spec.nodeName=\(configuration.nodeName)")
@@ -145,6 +146,8 @@ public actor Kubelet {
         }
         let live = Set(pods.values.compactMap(\.metadata.uid))
         do { try await network.garbageCollect(keeping: live) } catch { logger.warning("network garbage collection: \(error)") }
+        // Adopted containers of pods deleted while no kubelet ran.
+        for key in states.keys where pods[key] == nil { await queue.add(key) }
     }
 
     /// Re-syncs a pod (a container exited, a back-off or a probe period elapsed).

@@ -35,26 +35,69 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "OCI image layouts to load when the store lacks them (the built-in images).")
     var images: [String] = []
 
+    @Flag(help: .hidden)
+    var node = false
+
     func run() async throws {
         try Prerequisites.check()
         try FileManager.default.createDirectory(atPath: global.dataDir, withIntermediateDirectories: true)
         if !foreground {
             try await startInBackground()
-            return
+        } else if node {
+            try await runNode()
+        } else {
+            try runSupervisor()
         }
+    }
+
+    /// The arguments that start this cluster again (without `--foreground` / `--node`).
+    var clusterArguments: [String] {
+        var arguments = ["--data-dir", global.dataDir, "--port", String(port), "--kubernetes-minor", String(kubernetesMinor)]
+        if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
+        if let nodeName { arguments += ["--node-name", nodeName] }
+        for layout in images { arguments += ["--images", layout] }
+        return arguments
+    }
+
+    /// The supervisor (`NodeSupervisor`): writes the pid file, runs the node process and starts it
+    /// again when it dies, until SIGTERM/SIGINT.
+    func runSupervisor() throws {
         let pidPath = PIDFile.path(dataDir: global.dataDir)
         if let pid = PIDFile.runningPID(dataDir: global.dataDir), pid != getpid() {
             throw ValidationError("minikube-swift is already running (pid \(pid), \(pidPath))")
         }
+        try "\(getpid())\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: pidPath) }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let supervisor = NodeSupervisor(configuration: .init(
+            socketPath: global.dataDir + "/supervisor.sock", exitsDirectory: global.dataDir + "/exits",
+            nodeArguments: [executable, "up", "--foreground", "--node"] + clusterArguments,
+            nodePIDPath: PIDFile.nodePath(dataDir: global.dataDir)))
+        let status = try supervisor.run { message in
+            FileHandle.standardError.write(Data("minikube-swift: \(message)\n".utf8))
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The node process: API server, controllers, scheduler and kubelet.
+    func runNode() async throws {
         let server = try APIServer(configuration: .init(
             dataDirectory: global.dataDir, port: port, kubeconfigPath: kubeconfig,
             kubernetesVersion: KubernetesVersion(minor: kubernetesMinor)))
-        try "\(getpid())\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: pidPath) }
         try ImageLoading.loadMissing(images, dataDir: global.dataDir)
 
         let client = server.client
-        let kubelet = try Kubelet(configuration: KubeletConfiguration(nodeName: resolvedNodeName, dataDirectory: global.dataDir), client: client)
+        var supervisor: SupervisorConnection?
+        if let socket = ProcessInfo.processInfo.environment[NodeSupervisor.socketEnvironment] {
+            do {
+                supervisor = try SupervisorConnection(path: socket)
+            } catch {
+                print("minikube-swift: no supervisor at \(socket) (\(error)); containers will not outlive this process")
+            }
+        }
+        let runtime = ContainerRuntime(dataDir: global.dataDir, supervisor: supervisor)
+        let kubelet = try Kubelet(configuration: KubeletConfiguration(nodeName: resolvedNodeName, dataDirectory: global.dataDir),
+                                  client: client, runtime: runtime)
         server.attach(kubelet)
         let serving = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,6 +130,11 @@ struct UpCommand: AsyncParsableCommand {
         } catch {
             failure = error
         }
+        if let failure, supervisor != nil {
+            // A failure is not a stop: the pods keep running for the supervisor's next node process.
+            print("minikube-swift: node process failed: \(failure)")
+            throw failure
+        }
         print("minikube-swift: stopping pods and the node network")
         await kubelet.shutDown()
         print("minikube-swift: stopped")
@@ -117,11 +165,7 @@ struct UpCommand: AsyncParsableCommand {
         if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             process.executableURL = URL(fileURLWithPath: resolved)
         }
-        var arguments = ["up", "--foreground", "--data-dir", global.dataDir, "--port", String(port), "--kubernetes-minor", String(kubernetesMinor)]
-        if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
-        if let nodeName { arguments += ["--node-name", nodeName] }
-        for layout in images { arguments += ["--images", layout] }
-        process.arguments = arguments
+        process.arguments = ["up", "--foreground"] + clusterArguments
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -163,13 +207,20 @@ struct UpCommand: AsyncParsableCommand {
     }
 }
 
-/// `<data-dir>/minikube-swift.pid`: the PID of the running `up`.
+/// `<data-dir>/minikube-swift.pid`: the PID of the running `up` (its supervisor);
+/// `<data-dir>/minikube-swift-node.pid`: the node process it runs.
 enum PIDFile {
     static func path(dataDir: String) -> String { dataDir + "/minikube-swift.pid" }
+    static func nodePath(dataDir: String) -> String { dataDir + "/minikube-swift-node.pid" }
 
-    /// The PID in the file when that process is alive.
+    /// The supervisor's PID when it is alive, else the node process's (a supervisor killed
+    /// with `kill -9` leaves its node process running).
     static func runningPID(dataDir: String) -> pid_t? {
-        guard let text = try? String(contentsOfFile: path(dataDir: dataDir), encoding: .utf8),
+        alive(path(dataDir: dataDir)) ?? alive(nodePath(dataDir: dataDir))
+    }
+
+    private static func alive(_ path: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
         return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
     }

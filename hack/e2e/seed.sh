@@ -88,6 +88,43 @@ for n in 0 1 2; do
   [ "$body" = "hello from $volume" ] || fail "node: web-$n at $ip served '$body', expected 'hello from $volume'"
 done
 
+# kill -9 of the node process: the supervisor starts it again; healthy pods are adopted, not
+# restarted; a container that ended while no node process ran is reported with its exit code.
+web0_started=$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
+node_pid=$(cat "$data/minikube-swift-node.pid")
+sleep_pid=$(python3 - "$data/containers" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+for name in os.listdir(root):
+    try:
+        record = json.load(open(os.path.join(root, name, "state.json")))
+    except OSError:
+        continue
+    if record["spec"]["annotations"].get("io.kubernetes.pod.key") == "default/busybox":
+        print(record["pid"])
+PY
+)
+[ -n "$sleep_pid" ] || fail "no record of busybox's container"
+kill -9 "$node_pid"
+kill -9 "$sleep_pid"
+for _ in $(seq 1 100); do
+  new_pid=$(cat "$data/minikube-swift-node.pid" 2>/dev/null || true)
+  [ -n "$new_pid" ] && [ "$new_pid" != "$node_pid" ] && k get --raw /readyz >/dev/null 2>&1 && break
+  sleep 0.1
+done
+for _ in $(seq 1 100); do
+  [ "$(k get pod busybox -o jsonpath='{.status.containerStatuses[0].restartCount}')" = 1 ] && break
+  sleep 0.1
+done
+k get pods
+[ "$(k get pod busybox -o jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode}')" = 137 ] \
+  || fail "busybox's exit while the node process was down was not reported: $(k get pod busybox -o jsonpath='{.status.containerStatuses[0]}')"
+k wait --for=condition=Ready pod/busybox --timeout=30s
+[ "$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].restartCount}')" = 0 ] || fail "web-0 was restarted"
+[ "$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')" = "$web0_started" ] || fail "web-0 was restarted"
+ip=$(k get pod web-0 -o jsonpath='{.status.podIP}')
+curl -sf --max-time 5 "http://$ip/" >/dev/null || fail "web-0 does not serve after the node process restarted"
+
 # Real namespaces: hostnames, /etc/hosts, resolv.conf, the PV's content served by nginx.
 [ "$(k exec web-0 -- hostname)" = web-0 ] || fail "hostname of web-0"
 k exec web-1 -- cat /etc/hosts | grep -q 'web-1.nginx.default.svc.cluster.local' || fail "/etc/hosts of web-1"

@@ -41,6 +41,8 @@ struct ContainerRecord {
     var backoff: Duration?
     /// The Pulled event was recorded.
     var announcedImage = false
+    /// The probes of the current instance run.
+    var probing = false
 
     enum State: Equatable {
         case waiting(reason: String, message: String?)
