@@ -315,3 +315,30 @@ struct KubectlLogsDisconnectTests {
         await logs.cluster.stop()
     }
 }
+
+/// `HTTPKubeClient.logs`, the call behind `minikube-swift logs`.
+@Suite(.serialized) struct HTTPClientLogsTests {
+    @Test func readsAndFollows() async throws {
+        let logs = try await LogCluster.start()
+        defer { logs.cluster.remove() }
+        let client = try logs.cluster.client()
+        func collect(_ stream: AsyncThrowingStream<[UInt8], any Error>) async throws -> String {
+            var out: [UInt8] = []
+            for try await chunk in stream { out += chunk }
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(try await collect(client.logs(namespace: "default", pod: "one", container: nil)) == "hello\noops\nworld\n")
+        #expect(try await collect(client.logs(namespace: "default", pod: "two", container: "b", options: PodLogOptions(tailLines: 1))) == "from b\n")
+        await #expect(throws: KubeAPIError.notFound("pods", "nope")) {
+            _ = try await client.logs(namespace: "default", pod: "nope", container: nil)
+        }
+        let following = try await client.logs(namespace: "default", pod: "two", container: "a", options: PodLogOptions(follow: true))
+        let reader = Task { try await collect(following) }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        try await logs.streams.write("default", "two", "a", "later\n")
+        await logs.streams.stop("default", "two", "a")
+        #expect(try await reader.value == "from a\nlater\n")
+        try await client.shutdown()
+        await logs.cluster.stop()
+    }
+}
