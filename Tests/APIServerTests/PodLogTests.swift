@@ -79,11 +79,11 @@ final class FileContainerStreams: ContainerStreams, @unchecked Sendable {
     {
         let key = "\(namespace)/\(pod)/\(container)"
         guard let stopped = lock.withLock({ stopped[key] }) else {
-            throw KubeAPIError.badRequest("container \"\(container)\" in pod \"\(pod)\" is waiting to start: ContainerCreating")
+            throw KubeAPIError.containerWaiting(container: container, pod: pod, reason: "ContainerCreating")
         }
         let file = path(namespace, pod, container, restartCount: options.previous ? 0 : 1)
         if options.previous && !FileManager.default.fileExists(atPath: file) {
-            throw KubeAPIError.badRequest("previous terminated container \"\(container)\" in pod \"\(pod)\" not found")
+            throw KubeAPIError.previousContainerNotFound(container: container, pod: pod)
         }
         return try ContainerLogReader(path: file).logs(options: options) {
             for await _ in stopped {}
@@ -115,6 +115,7 @@ struct LogCluster {
         try pod("one", containers: ["app"])
         try pod("two", containers: ["a", "b"])
         try pod("pending", containers: ["app"], node: nil)
+        try pod("starting", containers: ["app"])
         try streams.start("default", "one", "app", previous: "crashed once\n")
         try streams.start("default", "two", "a")
         try streams.start("default", "two", "b")
@@ -157,6 +158,8 @@ struct LogCluster {
         #expect(try await status("/api/v1/namespaces/default/pods/one/log?container=x") == (400, "container x is not valid for pod one"))
         #expect(try await status("/api/v1/namespaces/default/pods/one/log?tailLines=-1")
                 == (422, "PodLogOptions \"one\" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0"))
+        #expect(try await status("/api/v1/namespaces/default/pods/starting/log")
+                == (400, #"container "app" in pod "starting" is waiting to start: ContainerCreating"#))
         #expect(try await status("/api/v1/namespaces/default/pods/two/log?container=b&previous=true")
                 == (400, "previous terminated container \"b\" in pod \"two\" not found"))
         await logs.cluster.stop()
@@ -213,6 +216,8 @@ struct KubectlLogsTests {
         #expect(result.status != 0 && result.stderr.contains(#"(NotFound): pods "nope" not found"#), "\(result.stderr)")
         result = try await run("one", "-c", "x")
         #expect(result.status != 0 && result.stderr.contains("container x is not valid for pod one"), "\(result.stderr)")
+        result = try await run("starting")
+        #expect(result.status != 0 && result.stderr.contains(#"Error from server (BadRequest): container "app" in pod "starting" is waiting to start: ContainerCreating"#), "\(result.stderr)")
         result = try await run("two", "-c", "b", "--previous")
         #expect(result.status != 0 && result.stderr.contains(#"previous terminated container "b" in pod "two" not found"#), "\(result.stderr)")
 
@@ -282,10 +287,17 @@ struct PythonPodLogTests {
     }
 }
 
-/// The inotify instances this process holds (one per log follower).
-func inotifyInstanceCount() -> Int {
+/// The inotify instances of this process that watch `directory` (one per log follower).
+func inotifyWatchCount(_ directory: String) -> Int {
+    var st = stat()
+    guard stat(directory, &st) == 0 else { return 0 }
+    let inode = "ino:" + String(UInt64(st.st_ino), radix: 16) + " "
     let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0))?.contains("inotify") == true }.count
+    return fds.filter { fd in
+        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd))?.contains("inotify") == true,
+              let info = try? String(contentsOfFile: "/proc/self/fdinfo/" + fd, encoding: .utf8) else { return false }
+        return info.contains(inode)
+    }.count
 }
 
 @Suite(.serialized, .enabled(if: kubectlDirectory != nil, "kubectl not installed"))
@@ -299,19 +311,21 @@ struct KubectlLogsDisconnectTests {
         follower.arguments = ["--kubeconfig", logs.cluster.kubeconfigPath, "logs", "-f", "one"]
         follower.standardOutput = FileHandle.nullDevice
         follower.standardError = FileHandle.nullDevice
-        try await Task.sleep(nanoseconds: 300_000_000)
-        let before = inotifyInstanceCount()
+        let directory = logs.streams.layout.containerDirectory(namespace: "default", pod: "one", uid: "uid", container: "app")
+        #expect(inotifyWatchCount(directory) == 0)
         try follower.run()
-        try await Task.sleep(nanoseconds: 1_500_000_000)
-        #expect(inotifyInstanceCount() == before + 1, "the follower watches the log")
+        for _ in 0..<500 where inotifyWatchCount(directory) == 0 {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(inotifyWatchCount(directory) == 1, "the follower watches the log")
         follower.terminate()
         follower.waitUntilExit()
-        var after = inotifyInstanceCount()
-        for _ in 0..<100 where after > before {
+        var after = inotifyWatchCount(directory)
+        for _ in 0..<100 where after > 0 {
             try await Task.sleep(nanoseconds: 20_000_000)
-            after = inotifyInstanceCount()
+            after = inotifyWatchCount(directory)
         }
-        #expect(after == before, "the follower's watch outlived its client")
+        #expect(after == 0, "the follower's watch outlived its client")
         await logs.cluster.stop()
     }
 }
