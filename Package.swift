@@ -55,6 +55,7 @@ let package = Package(
                 "ImageStore",
                 "KubeModel",
                 "KubeClient",
+                "Controllers",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

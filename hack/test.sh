@@ -23,3 +23,6 @@ remove_parents() {
 trap remove_parents EXIT
 swift build --build-tests
 swift test --skip-build "$@"
+# End to end: the seed's demo on a real node with the real kubectl, in a network namespace of
+# its own (skipped when not root or when only some tests were asked for).
+if [ $# -eq 0 ]; then hack/e2e/seed.sh; fi

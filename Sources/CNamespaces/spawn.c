@@ -2,6 +2,7 @@
 // locks, no glibc setxid broadcast): the parent is a multi-threaded Swift process and the child
 // is a copy of it without CLONE_VM.
 #include "cnamespaces.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +78,8 @@ static const char *const step_names[] = {
     [CN_STEP_AMBIENT] = "prctl(PR_CAP_AMBIENT)",
     [CN_STEP_SIGNALS] = "reset signals",
     [CN_STEP_EXECVE] = "execve",
+    [CN_STEP_CONTROLLING_TTY] = "ioctl(TIOCSCTTY)",
+    [CN_STEP_SETNS_CONTAINER] = "setns(container)",
 };
 
 const char *cn_step_name(int step) {
@@ -131,7 +134,7 @@ struct child_args {
     int error_fd;
 };
 
-__attribute__((noreturn)) static void child_fail(int error_fd, int step, int err, int index) {
+void cn_child_fail(int error_fd, int step, int err, int index) {
     cn_report report = {.step = step, .err = err, .index = index};
     ssize_t n;
     do {
@@ -254,9 +257,9 @@ static int mkdir_all(const char *path) {
 static int setup_dev(int error_fd, int rootfd) {
     if (mount_in_root(rootfd, "dev", 1, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
                       "mode=755,size=65536k") < 0)
-        child_fail(error_fd, CN_STEP_MOUNT_DEV, errno, 0);
+        cn_child_fail(error_fd, CN_STEP_MOUNT_DEV, errno, 0);
     int dev = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
-    if (dev < 0) child_fail(error_fd, CN_STEP_MOUNT_DEV, errno, 0);
+    if (dev < 0) cn_child_fail(error_fd, CN_STEP_MOUNT_DEV, errno, 0);
     static const struct {
         const char *name;
         unsigned major, minor;
@@ -264,20 +267,20 @@ static int setup_dev(int error_fd, int rootfd) {
                  {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
     for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
         if (mknodat(dev, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) < 0)
-            child_fail(error_fd, CN_STEP_MKNOD, errno, (int)i);
+            cn_child_fail(error_fd, CN_STEP_MKNOD, errno, (int)i);
     }
     char path[32];
-    if (mkdirat(dev, "pts", 0755) < 0) child_fail(error_fd, CN_STEP_MOUNT_DEVPTS, errno, 0);
+    if (mkdirat(dev, "pts", 0755) < 0) cn_child_fail(error_fd, CN_STEP_MOUNT_DEVPTS, errno, 0);
     int pts = openat(dev, "pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (pts < 0 || mount("devpts", fd_path(path, pts), "devpts", MS_NOSUID | MS_NOEXEC,
                          "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0)
-        child_fail(error_fd, CN_STEP_MOUNT_DEVPTS, errno, 0);
+        cn_child_fail(error_fd, CN_STEP_MOUNT_DEVPTS, errno, 0);
     close(pts);
-    if (mkdirat(dev, "shm", 01777) < 0) child_fail(error_fd, CN_STEP_MOUNT_SHM, errno, 0);
+    if (mkdirat(dev, "shm", 01777) < 0) cn_child_fail(error_fd, CN_STEP_MOUNT_SHM, errno, 0);
     int shm = openat(dev, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (shm < 0 || mount("shm", fd_path(path, shm), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                          "mode=1777,size=65536k") < 0)
-        child_fail(error_fd, CN_STEP_MOUNT_SHM, errno, 0);
+        cn_child_fail(error_fd, CN_STEP_MOUNT_SHM, errno, 0);
     close(shm);
     static const struct {
         const char *target, *name;
@@ -289,7 +292,7 @@ static int setup_dev(int error_fd, int rootfd) {
                  {"/proc/kcore", "core"}};
     for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
         if (symlinkat(links[i].target, dev, links[i].name) < 0)
-            child_fail(error_fd, CN_STEP_SYMLINK_DEV, errno, (int)i);
+            cn_child_fail(error_fd, CN_STEP_SYMLINK_DEV, errno, (int)i);
     }
     close(dev);
     return 0;
@@ -297,13 +300,13 @@ static int setup_dev(int error_fd, int rootfd) {
 
 static void loopback_up(int error_fd) {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (s < 0) child_fail(error_fd, CN_STEP_LOOPBACK_UP, errno, 0);
+    if (s < 0) cn_child_fail(error_fd, CN_STEP_LOOPBACK_UP, errno, 0);
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     memcpy(ifr.ifr_name, "lo", 3);
-    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) child_fail(error_fd, CN_STEP_LOOPBACK_UP, errno, 0);
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) cn_child_fail(error_fd, CN_STEP_LOOPBACK_UP, errno, 0);
     ifr.ifr_flags |= IFF_UP;
-    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) child_fail(error_fd, CN_STEP_LOOPBACK_UP, errno, 0);
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) cn_child_fail(error_fd, CN_STEP_LOOPBACK_UP, errno, 0);
     close(s);
 }
 
@@ -314,25 +317,25 @@ static int child_main(void *arg) {
     umask(0);
 
     if (c->netns_fd >= 0 && setns(c->netns_fd, CLONE_NEWNET) < 0)
-        child_fail(efd, CN_STEP_SETNS_NET, errno, 0);
+        cn_child_fail(efd, CN_STEP_SETNS_NET, errno, 0);
     if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
-        child_fail(efd, CN_STEP_SETHOSTNAME, errno, 0);
+        cn_child_fail(efd, CN_STEP_SETHOSTNAME, errno, 0);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        child_fail(efd, CN_STEP_MAKE_ROOT_PRIVATE, errno, 0);
+        cn_child_fail(efd, CN_STEP_MAKE_ROOT_PRIVATE, errno, 0);
 
     if (c->overlay_options) {
         if (mount("overlay", c->rootfs, "overlay", 0, c->overlay_options) < 0)
-            child_fail(efd, CN_STEP_MOUNT_OVERLAY, errno, 0);
+            cn_child_fail(efd, CN_STEP_MOUNT_OVERLAY, errno, 0);
     } else if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
-        child_fail(efd, CN_STEP_BIND_ROOTFS, errno, 0);
+        cn_child_fail(efd, CN_STEP_BIND_ROOTFS, errno, 0);
     }
-    if (chdir(c->rootfs) < 0) child_fail(efd, CN_STEP_CHDIR_ROOTFS, errno, 0);
+    if (chdir(c->rootfs) < 0) cn_child_fail(efd, CN_STEP_CHDIR_ROOTFS, errno, 0);
     int rootfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) child_fail(efd, CN_STEP_CHDIR_ROOTFS, errno, 0);
+    if (rootfd < 0) cn_child_fail(efd, CN_STEP_CHDIR_ROOTFS, errno, 0);
 
     if (c->mount_proc &&
         mount_in_root(rootfd, "proc", 1, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        child_fail(efd, CN_STEP_MOUNT_PROC, errno, 0);
+        cn_child_fail(efd, CN_STEP_MOUNT_PROC, errno, 0);
     if (c->mount_dev) setup_dev(efd, rootfd);
     if (c->mount_sys) {
         unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -340,101 +343,111 @@ static int child_main(void *arg) {
             // A joined netns owned by another user namespace refuses sysfs: bind the host's.
             if (mount_in_root(rootfd, "sys", 1, "/sys", NULL, MS_BIND | MS_REC, NULL) < 0 ||
                 mount_in_root(rootfd, "sys", 1, NULL, NULL, MS_BIND | MS_REMOUNT | ro, NULL) < 0)
-                child_fail(efd, CN_STEP_MOUNT_SYS, errno, 0);
+                cn_child_fail(efd, CN_STEP_MOUNT_SYS, errno, 0);
         }
     }
 
     for (size_t i = 0; i < c->mount_count; i++) {
         const cn_bind_mount *m = &c->mounts[i];
         int fd = ensure_in_root(rootfd, m->target, m->source_is_dir);
-        if (fd < 0) child_fail(efd, CN_STEP_MOUNT_TARGET, errno, (int)i);
+        if (fd < 0) cn_child_fail(efd, CN_STEP_MOUNT_TARGET, errno, (int)i);
         char path[32];
         unsigned long flags = MS_BIND | (m->recursive ? MS_REC : 0);
         if (mount(m->source, fd_path(path, fd), NULL, flags, NULL) < 0)
-            child_fail(efd, CN_STEP_MOUNT_BIND, errno, (int)i);
+            cn_child_fail(efd, CN_STEP_MOUNT_BIND, errno, (int)i);
         close(fd);
         if (m->readonly) {
             // Reopen: the old fd names the covered directory, not the new mount.
             fd = open_in_root(rootfd, m->target, O_PATH);
             if (fd < 0 || mount(NULL, fd_path(path, fd), NULL,
                                 MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-                child_fail(efd, CN_STEP_REMOUNT_READONLY, errno, (int)i);
+                cn_child_fail(efd, CN_STEP_REMOUNT_READONLY, errno, (int)i);
             close(fd);
         }
     }
     close(rootfd);
 
-    if (syscall(SYS_pivot_root, ".", ".") < 0) child_fail(efd, CN_STEP_PIVOT_ROOT, errno, 0);
-    if (umount2(".", MNT_DETACH) < 0) child_fail(efd, CN_STEP_UMOUNT_OLD_ROOT, errno, 0);
-    if (chdir("/") < 0) child_fail(efd, CN_STEP_PIVOT_ROOT, errno, 0);
+    if (syscall(SYS_pivot_root, ".", ".") < 0) cn_child_fail(efd, CN_STEP_PIVOT_ROOT, errno, 0);
+    if (umount2(".", MNT_DETACH) < 0) cn_child_fail(efd, CN_STEP_UMOUNT_OLD_ROOT, errno, 0);
+    if (chdir("/") < 0) cn_child_fail(efd, CN_STEP_PIVOT_ROOT, errno, 0);
 
     for (size_t i = 0; i < c->masked_count; i++) {
         const char *p = c->masked_paths[i];
         struct stat st;
         if (lstat(p, &st) < 0) {
             if (errno == ENOENT) continue;
-            child_fail(efd, CN_STEP_MASK_PATH, errno, (int)i);
+            cn_child_fail(efd, CN_STEP_MASK_PATH, errno, (int)i);
         }
         int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0")
                                      : mount("/dev/null", p, NULL, MS_BIND, NULL);
-        if (rc < 0 && errno != ENOENT) child_fail(efd, CN_STEP_MASK_PATH, errno, (int)i);
+        if (rc < 0 && errno != ENOENT) cn_child_fail(efd, CN_STEP_MASK_PATH, errno, (int)i);
     }
     for (size_t i = 0; i < c->readonly_count; i++) {
         const char *p = c->readonly_paths[i];
         if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
             if (errno == ENOENT) continue;
-            child_fail(efd, CN_STEP_READONLY_PATH, errno, (int)i);
+            cn_child_fail(efd, CN_STEP_READONLY_PATH, errno, (int)i);
         }
         if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                   NULL) < 0)
-            child_fail(efd, CN_STEP_READONLY_PATH, errno, (int)i);
+            cn_child_fail(efd, CN_STEP_READONLY_PATH, errno, (int)i);
     }
     if (c->readonly_rootfs && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-        child_fail(efd, CN_STEP_READONLY_ROOTFS, errno, 0);
+        cn_child_fail(efd, CN_STEP_READONLY_ROOTFS, errno, 0);
     if (c->loopback_up) loopback_up(efd);
 
+    cn_child_finish(c, a->sync_fd, efd);
+}
+
+// The common tail of a container's PID 1 and of an exec'd process: wait for "go", then
+// working directory, stdio, privileges, execve.
+__attribute__((noreturn)) void cn_child_finish(const cn_spawn_config *c, int sync_fd, int efd) {
     // The parent may now configure cgroups or the network; then it says "go".
     char go;
     ssize_t n;
     do {
-        n = read(a->sync_fd, &go, 1);
+        n = read(sync_fd, &go, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1) _exit(127);  // the parent gave up on us
-    close(a->sync_fd);
+    close(sync_fd);
 
     umask(022);
     if (c->cwd) {
-        if (mkdir_all(c->cwd) < 0 || chdir(c->cwd) < 0) child_fail(efd, CN_STEP_CHDIR_CWD, errno, 0);
+        if (mkdir_all(c->cwd) < 0 || chdir(c->cwd) < 0) cn_child_fail(efd, CN_STEP_CHDIR_CWD, errno, 0);
     }
+    // A terminal: a new session whose controlling terminal is the pty slave (stdin_fd).
+    if (c->controlling_tty && setsid() < 0) cn_child_fail(efd, CN_STEP_CONTROLLING_TTY, errno, 0);
     const int stdio[3] = {c->stdin_fd, c->stdout_fd, c->stderr_fd};
     for (int i = 0; i < 3; i++) {
         if (stdio[i] >= 0 && stdio[i] != i && dup2(stdio[i], i) < 0)
-            child_fail(efd, CN_STEP_DUP_STDIO, errno, i);
+            cn_child_fail(efd, CN_STEP_DUP_STDIO, errno, i);
     }
+    if (c->controlling_tty && ioctl(0, TIOCSCTTY, 0) < 0)
+        cn_child_fail(efd, CN_STEP_CONTROLLING_TTY, errno, 0);
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        child_fail(efd, CN_STEP_CLOSE_FDS, errno, 0);
+        cn_child_fail(efd, CN_STEP_CLOSE_FDS, errno, 0);
 
     for (int cap = 0; cap <= c->cap_last_cap && cap < 64; cap++) {
         if (!(c->cap_bounding & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
             errno != EINVAL)
-            child_fail(efd, CN_STEP_DROP_BOUNDING, errno, cap);
+            cn_child_fail(efd, CN_STEP_DROP_BOUNDING, errno, cap);
     }
     if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        child_fail(efd, CN_STEP_NO_NEW_PRIVS, errno, 0);
+        cn_child_fail(efd, CN_STEP_NO_NEW_PRIVS, errno, 0);
     // Seccomp before the final capset: without no_new_privs it needs CAP_SYS_ADMIN.
     if (c->seccomp_filter) {
         struct sock_fprog prog = {.len = c->seccomp_filter_len,
                                   .filter = (struct sock_filter *)c->seccomp_filter};
         if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-            child_fail(efd, CN_STEP_SECCOMP, errno, 0);
+            cn_child_fail(efd, CN_STEP_SECCOMP, errno, 0);
     }
     // Raw syscalls: glibc's setuid & co. would signal the parent's threads (setxid broadcast).
-    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) child_fail(efd, CN_STEP_SETUID, errno, 0);
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) cn_child_fail(efd, CN_STEP_SETUID, errno, 0);
     if (syscall(SYS_setgroups, c->group_count, c->groups) < 0)
-        child_fail(efd, CN_STEP_SETGROUPS, errno, 0);
-    if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0) child_fail(efd, CN_STEP_SETGID, errno, 0);
-    if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0) child_fail(efd, CN_STEP_SETUID, errno, 0);
-    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) child_fail(efd, CN_STEP_SETUID, errno, 0);
+        cn_child_fail(efd, CN_STEP_SETGROUPS, errno, 0);
+    if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0) cn_child_fail(efd, CN_STEP_SETGID, errno, 0);
+    if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0) cn_child_fail(efd, CN_STEP_SETUID, errno, 0);
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) cn_child_fail(efd, CN_STEP_SETUID, errno, 0);
 
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
@@ -444,9 +457,9 @@ static int child_main(void *arg) {
     data[1].permitted = (uint32_t)(c->cap_permitted >> 32);
     data[0].inheritable = (uint32_t)c->cap_inheritable;
     data[1].inheritable = (uint32_t)(c->cap_inheritable >> 32);
-    if (syscall(SYS_capset, &hdr, data) < 0) child_fail(efd, CN_STEP_CAPSET, errno, 0);
+    if (syscall(SYS_capset, &hdr, data) < 0) cn_child_fail(efd, CN_STEP_CAPSET, errno, 0);
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-        child_fail(efd, CN_STEP_AMBIENT, errno, 0);
+        cn_child_fail(efd, CN_STEP_AMBIENT, errno, 0);
 
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
@@ -457,7 +470,7 @@ static int child_main(void *arg) {
     }
     uint64_t empty = 0;
     if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof empty) < 0)
-        child_fail(efd, CN_STEP_SIGNALS, errno, 0);
+        cn_child_fail(efd, CN_STEP_SIGNALS, errno, 0);
 
     int err = ENOENT, at = 0;
     for (size_t i = 0; i < c->exec_candidate_count; i++) {
@@ -471,7 +484,7 @@ static int child_main(void *arg) {
         at = (int)i;
         if (e != EACCES) break;
     }
-    child_fail(efd, CN_STEP_EXECVE, err, at);
+    cn_child_fail(efd, CN_STEP_EXECVE, err, at);
 }
 
 // ---- parent side ----

@@ -188,11 +188,33 @@ public actor ContainerRuntime {
         try Self.cleanUp(entry, directory: directory(of: id))
     }
 
+    /// Removes the runtime's parent cgroup (`minikube-swift` in each hierarchy) once no
+    /// container uses it; what is still in use stays.
+    public func removeCgroupParent() {
+        guard let layout = cgroupLayout else { return }
+        // The parent's directories are a container's directories without the last component.
+        for directory in Cgroup(layout: layout, parent: cgroupParent, id: "x").directories.reversed() {
+            rmdir(String(directory.dropLast(2)))
+        }
+    }
+
+    /// The spec a container was created with.
+    public func spec(_ id: String) throws(SpawnError) -> ContainerSpec { try lookup(id).spec }
+
     /// The container's current state.
     public func state(_ id: String) throws(SpawnError) -> ContainerState { try lookup(id).state }
 
     /// Ids of the containers this runtime knows.
     public var ids: [String] { Array(containers.keys) }
+
+    /// What an exec needs of a running container: its spec, PID 1 (pid and pidfd) and its cgroup.
+    func runningContainer(_ id: String) throws(SpawnError) -> (spec: ContainerSpec, pid: pid_t, pidfd: Int32, cgroup: Cgroup?) {
+        let entry = try lookup(id)
+        guard case .running = entry.state, let process = entry.process else {
+            throw SpawnError(step: "exec \(id): container is not running", errno: EINVAL)
+        }
+        return (entry.spec, process.pid, process.pidfd, entry.cgroup)
+    }
 
     // MARK: - internals
 

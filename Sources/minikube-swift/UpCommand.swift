@@ -2,14 +2,18 @@ import APIServer
 import ArgumentParser
 import Controllers
 import Foundation
+import KubeClient
+import KubeModel
+import Kubelet
 import Logging
 import Scheduler
 
-/// `minikube-swift up`: starts the cluster (API server, controllers, scheduler) and writes the kubeconfig.
+/// `minikube-swift up`: starts the cluster (API server, controllers, scheduler, node agent)
+/// and writes the kubeconfig.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start the cluster: API server on 127.0.0.1, kubeconfig merged into ~/.kube/config.")
+        abstract: "Start the cluster: API server on 127.0.0.1, controllers, scheduler and the node; kubeconfig merged into ~/.kube/config.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -25,10 +29,17 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: .hidden)
     var kubernetesMinor: Int = 33
 
+    @Option(help: "The node's name (default: this host's name).")
+    var nodeName: String?
+
+    @Option(help: "OCI image layouts to load when the store lacks them (the built-in images).")
+    var images: [String] = []
+
     func run() async throws {
+        try Prerequisites.check()
         try FileManager.default.createDirectory(atPath: global.dataDir, withIntermediateDirectories: true)
         if !foreground {
-            try startInBackground()
+            try await startInBackground()
             return
         }
         let pidPath = PIDFile.path(dataDir: global.dataDir)
@@ -40,8 +51,11 @@ struct UpCommand: AsyncParsableCommand {
             kubernetesVersion: KubernetesVersion(minor: kubernetesMinor)))
         try "\(getpid())\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: pidPath) }
+        try ImageLoading.loadMissing(images, dataDir: global.dataDir)
 
         let client = server.client
+        let kubelet = try Kubelet(configuration: KubeletConfiguration(nodeName: resolvedNodeName, dataDirectory: global.dataDir), client: client)
+        server.attach(kubelet)
         let serving = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -51,6 +65,7 @@ struct UpCommand: AsyncParsableCommand {
                 }
                 group.addTask { await ControllerManager.run(client: client) }
                 group.addTask { await Scheduler(client: client).run() }
+                group.addTask { try await kubelet.run() }
                 // The first part to stop (or fail) stops the others.
                 try await group.next()
                 group.cancelAll()
@@ -65,16 +80,29 @@ struct UpCommand: AsyncParsableCommand {
             return source
         }
         defer { sources.forEach { $0.cancel() } }
+        var failure: (any Error)?
         do {
             try await serving.value
         } catch is CancellationError {
+        } catch {
+            failure = error
         }
+        print("minikube-swift: stopping pods and the node network")
+        await kubelet.shutDown()
         print("minikube-swift: stopped")
+        if let failure { throw failure }
+    }
+
+    /// `--node-name`, else the host's name in lower case.
+    var resolvedNodeName: String {
+        if let nodeName, !nodeName.isEmpty { return nodeName }
+        let host = ProcessInfo.processInfo.hostName.lowercased().split(separator: ".").first.map(String.init) ?? ""
+        return host.isEmpty ? "minikube-swift" : host
     }
 
     /// Re-runs this command with `--foreground` in a new session, logging to
     /// `<data-dir>/minikube-swift.log`, and waits until it is ready.
-    func startInBackground() throws {
+    func startInBackground() async throws {
         if let pid = PIDFile.runningPID(dataDir: global.dataDir) {
             print("minikube-swift is already running (pid \(pid))")
             return
@@ -91,20 +119,34 @@ struct UpCommand: AsyncParsableCommand {
         }
         var arguments = ["up", "--foreground", "--data-dir", global.dataDir, "--port", String(port), "--kubernetes-minor", String(kubernetesMinor)]
         if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
+        if let nodeName { arguments += ["--node-name", nodeName] }
+        for layout in images { arguments += ["--images", layout] }
         process.arguments = arguments
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<300 {
-            if !process.isRunning { throw ValidationError("minikube-swift up exited early; see \(logPath)") }
-            if PIDFile.runningPID(dataDir: global.dataDir) != nil, Self.portOpen(port) {
-                print("minikube-swift: running (pid \(process.processIdentifier)); kubeconfig \(global.dataDir)/kubeconfig")
+        for _ in 0..<600 {
+            if !process.isRunning {
+                let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
+                throw ValidationError("minikube-swift up exited early; see \(logPath)\n\(tail)")
+            }
+            if PIDFile.runningPID(dataDir: global.dataDir) != nil, Self.portOpen(port), await Self.nodeReady(dataDir: global.dataDir, node: resolvedNodeName) {
+                print("minikube-swift: running (pid \(process.processIdentifier)), node \(resolvedNodeName) Ready; log \(logPath)")
+                print("kubeconfig: \(global.dataDir)/kubeconfig (merged into \(kubeconfig ?? "~/.kube/config"), context minikube-swift)")
                 return
             }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw ValidationError("minikube-swift up did not become ready in 30 s; see \(logPath)")
+    }
+
+    /// The node's Ready condition is True (read straight from the store's API over HTTPS).
+    static func nodeReady(dataDir: String, node: String) async -> Bool {
+        guard let client = try? HTTPKubeClient(kubeconfigPath: dataDir + "/kubeconfig") else { return false }
+        let node = try? await client.getIfExists(Node.self, name: node)
+        try? await client.shutdown()
+        return node?.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
     }
 
     static func portOpen(_ port: Int) -> Bool {

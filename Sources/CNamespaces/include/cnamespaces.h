@@ -64,6 +64,8 @@ typedef enum {
     CN_STEP_AMBIENT,
     CN_STEP_SIGNALS,
     CN_STEP_EXECVE,            // index = candidate path
+    CN_STEP_CONTROLLING_TTY,
+    CN_STEP_SETNS_CONTAINER,   // exec: joining the container's namespaces
 } cn_step;
 
 /// A step name for messages ("pivot_root", "execve").
@@ -123,6 +125,7 @@ typedef struct {
 
     int stdin_fd, stdout_fd, stderr_fd;  // -1: inherit
     int loopback_up;                     // bring lo up (new netns)
+    int controlling_tty;                 // setsid and make stdin_fd (a pty slave) the controlling tty
 } cn_spawn_config;
 
 /// The child, between clone and "go".
@@ -146,6 +149,21 @@ int cn_spawn_start(const cn_spawn_config *config, cn_child *child);
 /// Lets the child go and waits until it has exec'd (returns 0) or failed (returns 1, report set),
 /// or -errno if reading failed. Closes sync_fd and error_fd.
 int cn_spawn_go(cn_child *child, cn_report *report);
+
+/// Clones a process into the namespaces (ipc, uts, net, mnt, pid) of the container whose PID 1
+/// is `container_pidfd`; its root and cwd are the container's root (then `config->cwd`). Only
+/// the process fields of `config` are used (cwd, argv, envp, exec candidates, user,
+/// capabilities, no_new_privs, seccomp, stdio, controlling_tty). Continue with `cn_spawn_go`.
+/// Returns 0, or -errno (nothing started).
+int cn_exec_start(const cn_spawn_config *config, int container_pidfd, cn_child *child);
+
+/// Opens a pseudo-terminal pair from `ptmx` (a container's `/proc/<pid>/root/dev/ptmx`, so the
+/// slave is `/dev/pts/N` of the container's devpts), both O_CLOEXEC, the slave without becoming
+/// our controlling terminal, with this window size. Returns 0 or -errno.
+int cn_open_pty(const char *ptmx, int *master, int *slave, unsigned short rows, unsigned short cols);
+
+/// TIOCSWINSZ on a pty master. Returns 0 or -errno.
+int cn_pty_resize(int master, unsigned short rows, unsigned short cols);
 
 /// Abandons a child that was never let go: closes the pipes (the child exits on EOF).
 void cn_spawn_abort(cn_child *child);

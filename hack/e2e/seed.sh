@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# End-to-end: the seed's StatefulSet demo on a real node, with the real kubectl.
+# Runs `minikube-swift up --foreground` inside a fresh network namespace of its own (nothing
+# leaves the machine), with a temporary data dir and hostPaths in a temp dir, then checks what
+# the seed shows and scales the set 3 → 5 → 2 → 3, then deletes it. Root only.
+#   hack/e2e/seed.sh [path/to/minikube-swift]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+bin=${1:-$root/.build/debug/minikube-swift}
+
+if [ "${E2E_IN_NETNS:-}" != 1 ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "e2e/seed: skipped (not root)"; exit 0; }
+  E2E_IN_NETNS=1 exec unshare --net --mount --propagation private -- "$0" "$bin"
+fi
+
+work=$(mktemp -d /tmp/mks-e2e.XXXXXX)
+data=$work/data
+export KUBECONFIG=$work/kubeconfig
+up_pid=
+cleanup() {
+  status=$?
+  if [ -n "$up_pid" ] && kill -0 "$up_pid" 2>/dev/null; then
+    kill -TERM "$up_pid"; wait "$up_pid" || true
+  fi
+  if [ $status -ne 0 ] && [ -f "$work/up.log" ]; then
+    echo "---- up.log (last 60 lines)"; tail -60 "$work/up.log"
+  fi
+  rm -rf "$work"
+  exit $status
+}
+trap cleanup EXIT
+fail() { echo "e2e/seed: FAIL: $*" >&2; exit 1; }
+k() { kubectl "$@"; }
+
+ip link set lo up
+"$bin" image load --data-dir "$data" "$root"/images/out/*/ >/dev/null
+"$bin" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name node-1 >"$work/up.log" 2>&1 &
+up_pid=$!
+for _ in $(seq 1 200); do
+  k get node node-1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True && break
+  sleep 0.1
+done
+k get node node-1 | grep -q ' Ready ' || fail "node-1 not Ready"
+
+# The seed, unchanged except for the hostPaths (under the temp dir, never the host's /mnt).
+mkdir -p "$work/mnt"
+for n in 1 2 3 4; do mkdir -p "$work/mnt/data$n"; echo "hello from datadir$n" > "$work/mnt/data$n/index.html"; done
+sed "s#/mnt/data#$work/mnt/data#" examples/seed/pv.yaml > "$work/pv.yaml"
+cat >> "$work/pv.yaml" <<YAML
+---
+kind: PersistentVolume
+apiVersion: v1
+metadata:
+  name: datadir4
+  labels:
+    type: local
+spec:
+  storageClassName: local-class
+  capacity:
+    storage: 5Gi
+  accessModes:
+    - ReadWriteOnce
+  hostPath:
+    path: "$work/mnt/data4"
+YAML
+k apply -f examples/seed/storageclass.yaml -f "$work/pv.yaml" -f examples/seed/web.yaml -f examples/seed/busybox.yaml
+k rollout status sts/web --timeout=60s
+k wait --for=condition=Ready pod/web-0 pod/web-1 pod/web-2 pod/busybox pod/busybox-curl --timeout=60s
+k get pods -o wide
+k get statefulset web | grep -Eq 'web +3/3' || fail "statefulset not 3/3"
+k get pvc
+for n in 0 1 2; do k get pvc www-web-$n | grep -q Bound || fail "www-web-$n not Bound"; done
+k get pv
+[ "$(k get pv | grep -c 'Bound.*default/www-web-')" -eq 3 ] || fail "three PVs should be Bound"
+[ "$(k get pv | grep -c Available)" -eq 1 ] || fail "one PV should be Available"
+
+# Pods started in order.
+t0=$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
+t2=$(k get pod web-2 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
+[[ "$t0" < "$t2" || "$t0" == "$t2" ]] || fail "web-2 started before web-0"
+
+# Node-to-pod traffic over the bridge: each nginx serves its own PV's index.html.
+for n in 0 1 2; do
+  ip=$(k get pod web-$n -o jsonpath='{.status.podIP}')
+  volume=$(k get pvc www-web-$n -o jsonpath='{.spec.volumeName}')
+  body=$(curl -s --max-time 5 "http://$ip/")
+  [ "$body" = "hello from $volume" ] || fail "node: web-$n at $ip served '$body', expected 'hello from $volume'"
+done
+
+# Real namespaces: hostnames, /etc/hosts, resolv.conf, the PV's content served by nginx.
+[ "$(k exec web-0 -- hostname)" = web-0 ] || fail "hostname of web-0"
+k exec web-1 -- cat /etc/hosts | grep -q 'web-1.nginx.default.svc.cluster.local' || fail "/etc/hosts of web-1"
+k exec busybox -- cat /etc/resolv.conf | grep -q 'nameserver 10.96.0.10' || fail "resolv.conf"
+for n in 0 1 2; do
+  ip=$(k get pod web-$n -o jsonpath='{.status.podIP}')
+  volume=$(k get pvc www-web-$n -o jsonpath='{.spec.volumeName}')
+  body=$(k exec busybox-curl -- curl -s --max-time 5 "http://$ip/")
+  [ "$body" = "hello from $volume" ] || fail "web-$n at $ip served '$body', expected 'hello from $volume'"
+done
+
+# Scale to 5: only four PVs, so one claim stays Pending.
+k scale sts web --replicas=5
+for _ in $(seq 1 100); do k get pod web-3 >/dev/null 2>&1 && break; sleep 0.1; done
+k wait --for=condition=Ready pod/web-3 --timeout=60s
+sleep 1
+k get pvc www-web-4 | grep -q Pending || fail "www-web-4 should be Pending"
+# Back to 2: web-4, web-3, web-2 go; their claims stay.
+k scale sts web --replicas=2
+k wait --for=delete pod/web-2 pod/web-3 pod/web-4 --timeout=60s
+k get pvc www-web-2 | grep -q Bound || fail "www-web-2 should stay Bound"
+# Back to 3: web-2 returns with the same claim and data.
+k scale sts web --replicas=3
+k rollout status sts/web --timeout=60s
+ip=$(k get pod web-2 -o jsonpath='{.status.podIP}')
+volume=$(k get pvc www-web-2 -o jsonpath='{.spec.volumeName}')
+[ "$(k exec busybox-curl -- curl -s --max-time 5 "http://$ip/")" = "hello from $volume" ] || fail "web-2 lost its data"
+
+# Delete the set: pods go, claims and PV data stay.
+k delete sts web
+k wait --for=delete pod/web-0 pod/web-1 pod/web-2 --timeout=60s
+[ "$(k get pvc --no-headers | wc -l)" -ge 4 ] || fail "claims should remain"
+[ -f "$work/mnt/data1/index.html" ] || fail "PV data should remain"
+k delete pod busybox busybox-curl --wait=true
+echo "e2e/seed: PASS"
