@@ -10,12 +10,12 @@ extension Kubelet: ContainerStreams {
         var current = true
         if options.previous {
             guard record.lastTerminated != nil, restartCount > 0 else {
-                throw KubeAPIError.badRequest("previous terminated container \"\(container)\" in pod \"\(pod)\" not found")
+                throw KubeAPIError.previousContainerNotFound(container: container, pod: pod)
             }
             restartCount -= 1
             current = false
         } else if record.runtimeID == nil, case .waiting(let reason, _) = record.state {
-            throw KubeAPIError.badRequest("container \"\(container)\" in pod \"\(pod)\" is waiting to start: \(reason)")
+            throw KubeAPIError.containerWaiting(container: container, pod: pod, reason: reason)
         }
         let path = logLayout.logPath(namespace: namespace, pod: pod, uid: state.uid, container: container, restartCount: restartCount)
         let id = current && record.isRunning ? record.runtimeID : nil
@@ -38,12 +38,12 @@ extension Kubelet: ContainerStreams {
         let key = namespace + "/" + pod
         guard let state = states[key] else {
             if pods[key] != nil {
-                throw KubeAPIError.badRequest("container \"\(container)\" in pod \"\(pod)\" is waiting to start: ContainerCreating")
+                throw KubeAPIError.containerWaiting(container: container, pod: pod, reason: "ContainerCreating")
             }
             throw KubeAPIError.notFound("pods", pod)
         }
         guard let record = state.containers[container] else {
-            throw KubeAPIError.badRequest("container \"\(container)\" in pod \"\(pod)\" is waiting to start: PodInitializing")
+            throw KubeAPIError.containerWaiting(container: container, pod: pod, reason: "PodInitializing")
         }
         return (state, record)
     }
