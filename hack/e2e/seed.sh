@@ -88,6 +88,8 @@ for n in 0 1 2; do
   [ "$body" = "hello from $volume" ] || fail "node: web-$n at $ip served '$body', expected 'hello from $volume'"
 done
 
+k logs web-0 | grep -q '"GET / HTTP/1.1" 200' || fail "kubectl logs web-0 lacks nginx's access log line"
+
 # kill -9 of the node process: the supervisor starts it again; healthy pods are adopted, not
 # restarted; a container that ended while no node process ran is reported with its exit code.
 web0_started=$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
@@ -123,7 +125,12 @@ k wait --for=condition=Ready pod/busybox --timeout=30s
 [ "$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].restartCount}')" = 0 ] || fail "web-0 was restarted"
 [ "$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')" = "$web0_started" ] || fail "web-0 was restarted"
 ip=$(k get pod web-0 -o jsonpath='{.status.podIP}')
+curl -sf --max-time 5 "http://$ip/after-restart" >/dev/null || true
 curl -sf --max-time 5 "http://$ip/" >/dev/null || fail "web-0 does not serve after the node process restarted"
+# Its log pipes came back from the supervisor: the new request is in the same log.
+until_logged() { k logs web-0 | grep -q 'GET /after-restart'; }
+for _ in $(seq 1 50); do until_logged && break; sleep 0.1; done
+until_logged || fail "web-0's log lost what it wrote after the node process restarted"
 
 # Real namespaces: hostnames, /etc/hosts, resolv.conf, the PV's content served by nginx.
 [ "$(k exec web-0 -- hostname)" = web-0 ] || fail "hostname of web-0"
