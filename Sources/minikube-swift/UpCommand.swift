@@ -51,11 +51,11 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     /// The arguments that start this cluster again (without `--foreground` / `--node`).
-    var clusterArguments: [String] {
+    func clusterArguments(images: Bool = true) -> [String] {
         var arguments = ["--data-dir", global.dataDir, "--port", String(port), "--kubernetes-minor", String(kubernetesMinor)]
         if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
         if let nodeName { arguments += ["--node-name", nodeName] }
-        for layout in images { arguments += ["--images", layout] }
+        if images { for layout in self.images { arguments += ["--images", layout] } }
         return arguments
     }
 
@@ -68,10 +68,11 @@ struct UpCommand: AsyncParsableCommand {
         }
         try "\(getpid())\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: pidPath) }
+        try ImageLoading.loadMissing(images, dataDir: global.dataDir)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let supervisor = NodeSupervisor(configuration: .init(
             socketPath: global.dataDir + "/supervisor.sock", exitsDirectory: global.dataDir + "/exits",
-            nodeArguments: [executable, "up", "--foreground", "--node"] + clusterArguments,
+            nodeArguments: [executable, "up", "--foreground", "--node"] + clusterArguments(images: false),
             nodePIDPath: PIDFile.nodePath(dataDir: global.dataDir)))
         let status = try supervisor.run { message in
             FileHandle.standardError.write(Data("minikube-swift: \(message)\n".utf8))
@@ -84,8 +85,6 @@ struct UpCommand: AsyncParsableCommand {
         let server = try APIServer(configuration: .init(
             dataDirectory: global.dataDir, port: port, kubeconfigPath: kubeconfig,
             kubernetesVersion: KubernetesVersion(minor: kubernetesMinor)))
-        try ImageLoading.loadMissing(images, dataDir: global.dataDir)
-
         let client = server.client
         var supervisor: SupervisorConnection?
         if let socket = ProcessInfo.processInfo.environment[NodeSupervisor.socketEnvironment] {
@@ -165,7 +164,7 @@ struct UpCommand: AsyncParsableCommand {
         if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             process.executableURL = URL(fileURLWithPath: resolved)
         }
-        process.arguments = ["up", "--foreground"] + clusterArguments
+        process.arguments = ["up", "--foreground"] + clusterArguments()
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -178,6 +177,14 @@ struct UpCommand: AsyncParsableCommand {
             if PIDFile.runningPID(dataDir: global.dataDir) != nil, Self.portOpen(port), await Self.nodeReady(dataDir: global.dataDir, node: resolvedNodeName) {
                 print("minikube-swift: running (pid \(process.processIdentifier)), node \(resolvedNodeName) Ready; log \(logPath)")
                 print("kubeconfig: \(global.dataDir)/kubeconfig (merged into \(kubeconfig ?? "~/.kube/config"), context minikube-swift)")
+                print("""
+
+                    Next:
+                      kubectl get nodes,pods -A
+                      hack/demo-seed.sh              # the seed's StatefulSet demo
+                      minikube-swift status --data-dir \(global.dataDir)
+                      minikube-swift down --data-dir \(global.dataDir)   # stop (the store and PV data stay)
+                    """)
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
