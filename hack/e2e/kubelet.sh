@@ -5,42 +5,11 @@
 # CrashLoopBackOff, restartPolicy Never, graceful deletion with a preStop hook, logs and exec.
 # Root only.
 #   hack/e2e/kubelet.sh [path/to/minikube-swift]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-bin=${1:-$root/.build/debug/minikube-swift}
+name=e2e-kubelet
+bin=${1:-}
+[ -n "$bin" ] || unset bin
+source "$(dirname "$0")/lib.sh"
 
-if [ "${E2E_IN_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" -eq 0 ] || { echo "e2e/kubelet: skipped (not root)"; exit 0; }
-  E2E_IN_NETNS=1 exec unshare --net --mount --propagation private -- "$0" "$bin"
-fi
-
-work=$(mktemp -d /tmp/mks-e2e-kubelet.XXXXXX)
-data=$work/data
-export KUBECONFIG=$work/kubeconfig
-up_pid=
-cleanup() {
-  status=$?
-  if [ -n "$up_pid" ] && kill -0 "$up_pid" 2>/dev/null; then kill -TERM "$up_pid"; wait "$up_pid" || true; fi
-  if [ $status -ne 0 ] && [ -f "$work/up.log" ]; then echo "---- up.log (last 40 lines)"; tail -40 "$work/up.log"; fi
-  rm -rf "$work"
-  exit $status
-}
-trap cleanup EXIT
-fail() { echo "e2e/kubelet: FAIL: $*" >&2; exit 1; }
-k() { kubectl "$@"; }
-jp() { kubectl get pod "$1" -o jsonpath="$2"; }
-until_true() { # until_true SECONDS CMD…
-  local deadline=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.1; done
-}
-
-ip link set lo up
-"$bin" image load --data-dir "$data" "$root"/images/out/*/ >/dev/null
-"$bin" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name node-1 >"$work/up.log" 2>&1 &
-up_pid=$!
-until_true 30 sh -c "kubectl get node node-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -q True" \
-  || fail "node-1 not Ready"
 mkdir -p "$work/host"
 echo "from the host" > "$work/host/file.txt"
 
@@ -154,4 +123,4 @@ until_true 20 sh -c "kubectl get events --field-selector involvedObject.name=nom
 k delete pod features --wait=true --timeout=30s
 for p in crash once liveness nomount; do k delete pod "$p" --wait=false >/dev/null; done
 until_true 30 sh -c "[ -z \"\$(kubectl get pods --no-headers 2>/dev/null)\" ]" || fail "pods not deleted"
-echo "e2e/kubelet: PASS"
+echo "$name: PASS"

@@ -4,44 +4,10 @@
 # leaves the machine), with a temporary data dir and hostPaths in a temp dir, then checks what
 # the seed shows and scales the set 3 → 5 → 2 → 3, then deletes it. Root only.
 #   hack/e2e/seed.sh [path/to/minikube-swift]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-bin=${1:-$root/.build/debug/minikube-swift}
-
-if [ "${E2E_IN_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" -eq 0 ] || { echo "e2e/seed: skipped (not root)"; exit 0; }
-  E2E_IN_NETNS=1 exec unshare --net --mount --propagation private -- "$0" "$bin"
-fi
-
-work=$(mktemp -d /tmp/mks-e2e.XXXXXX)
-data=$work/data
-export KUBECONFIG=$work/kubeconfig
-up_pid=
-cleanup() {
-  status=$?
-  if [ -n "$up_pid" ] && kill -0 "$up_pid" 2>/dev/null; then
-    kill -TERM "$up_pid"; wait "$up_pid" || true
-  fi
-  if [ $status -ne 0 ] && [ -f "$work/up.log" ]; then
-    echo "---- up.log (last 60 lines)"; tail -60 "$work/up.log"
-  fi
-  rm -rf "$work"
-  exit $status
-}
-trap cleanup EXIT
-fail() { echo "e2e/seed: FAIL: $*" >&2; exit 1; }
-k() { kubectl "$@"; }
-
-ip link set lo up
-"$bin" image load --data-dir "$data" "$root"/images/out/*/ >/dev/null
-"$bin" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name node-1 >"$work/up.log" 2>&1 &
-up_pid=$!
-for _ in $(seq 1 200); do
-  k get node node-1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True && break
-  sleep 0.1
-done
-k get node node-1 | grep -q ' Ready ' || fail "node-1 not Ready"
+name=e2e-seed
+bin=${1:-}
+[ -n "$bin" ] || unset bin
+source "$(dirname "$0")/lib.sh"
 
 # The seed, unchanged except for the hostPaths (under the temp dir, never the host's /mnt).
 mkdir -p "$work/mnt"
@@ -166,4 +132,4 @@ k wait --for=delete pod/web-0 pod/web-1 pod/web-2 --timeout=60s
 [ "$(k get pvc --no-headers | wc -l)" -ge 4 ] || fail "claims should remain"
 [ -f "$work/mnt/data1/index.html" ] || fail "PV data should remain"
 k delete pod busybox busybox-curl --wait=true
-echo "e2e/seed: PASS"
+echo "$name: PASS"
