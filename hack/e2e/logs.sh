@@ -120,6 +120,28 @@ k wait --for=condition=Ready pod/oneshot --timeout=30s
 out=$(timeout 20 kubectl logs -f oneshot) || fail "logs -f oneshot did not end with the container"
 [ "$out" = "$(printf 'tick 1\ntick 2\ntick 3\ntick 4\nno newline')" ] || fail "logs -f oneshot: $out"
 
+# Size rotation (10Mi per file): 300000 short lines make ~14 MB of CRI records, read back whole
+# and in order across the rotated files.
+k apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: chatty}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "seq 1 300000"]
+YAML
+for _ in $(seq 1 300); do
+  [ "$(k get pod chatty -o jsonpath='{.status.phase}')" = Succeeded ] && break
+  sleep 0.2
+done
+ls "$data"/logs/default_chatty_*/c/0.log.1 >/dev/null || fail "the log was not rotated: $(ls -l "$data"/logs/default_chatty_*/c/)"
+[ "$(k logs chatty | wc -l)" -eq 300000 ] || fail "rotated log: $(k logs chatty | wc -l) lines"
+[ "$(k logs chatty | head -1)" = 1 ] || fail "rotated log starts with $(k logs chatty | head -1)"
+[ "$(k logs chatty --tail=1)" = 300000 ] || fail "rotated log --tail=1"
+
 if python3 -c 'import kubernetes' 2>/dev/null; then
   python3 - <<'PY' || fail "python read_namespaced_pod_log"
 from kubernetes import client, config
