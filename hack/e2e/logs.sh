@@ -4,46 +4,12 @@
 # crashed container, -f that ends with the container, errors. Runs `minikube-swift up
 # --foreground` inside a fresh network namespace with a temporary data dir. Root only.
 #   hack/e2e/logs.sh [path/to/minikube-swift]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-bin=${1:-$root/.build/debug/minikube-swift}
-
-if [ "${E2E_IN_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" -eq 0 ] || { echo "e2e/logs: skipped (not root)"; exit 0; }
-  E2E_IN_NETNS=1 exec unshare --net --mount --propagation private -- "$0" "$bin"
-fi
-
-work=$(mktemp -d /tmp/mks-e2e-logs.XXXXXX)
-data=$work/data
-export KUBECONFIG=$work/kubeconfig
-up_pid=
-cleanup() {
-  status=$?
-  if [ -n "$up_pid" ] && kill -0 "$up_pid" 2>/dev/null; then
-    kill -TERM "$up_pid"; wait "$up_pid" || true
-  fi
-  if [ $status -ne 0 ] && [ -f "$work/up.log" ]; then
-    echo "---- up.log (last 60 lines)"; tail -60 "$work/up.log"
-  fi
-  rm -rf "$work"
-  exit $status
-}
-trap cleanup EXIT
-fail() { echo "e2e/logs: FAIL: $*" >&2; exit 1; }
-k() { kubectl "$@"; }
+name=e2e-logs
+bin=${1:-}
+[ -n "$bin" ] || unset bin
+source "$(dirname "$0")/lib.sh"
 # The output of a kubectl command expected to fail.
 failing() { kubectl "$@" 2>&1 && echo "(unexpected success)" || true; }
-
-ip link set lo up
-"$bin" image load --data-dir "$data" "${MINIKUBE_SWIFT_IMAGES:-$root/images/out}"/busybox/ >/dev/null
-"$bin" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name node-1 >"$work/up.log" 2>&1 &
-up_pid=$!
-for _ in $(seq 1 200); do
-  k get node node-1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True && break
-  sleep 0.1
-done
-k get node node-1 | grep -q ' Ready ' || fail "node-1 not Ready"
 
 k apply -f - <<'YAML'
 apiVersion: v1
@@ -151,4 +117,4 @@ assert v1.read_namespaced_pod_log("two", "default", container="b") == "I am b\n"
 assert len(v1.read_namespaced_pod_log("counter", "default", tail_lines=2).splitlines()) == 2
 PY
 fi
-echo "e2e/logs: ok"
+echo "$name: PASS"
