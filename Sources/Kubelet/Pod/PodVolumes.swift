@@ -58,31 +58,20 @@ public struct PodVolumes: Sendable {
                 result[name] = HostVolume(path: path)
             } else if let source = volume.configMap {
                 let configMapName = source.name ?? ""
-                let path = directory(plugin: "configmap", name: name)
-                guard let configMap = try await client.getIfExists(ConfigMap.self, namespace: namespace, name: configMapName) else {
-                    guard source.optional == true else { throw VolumeError(volume: name, message: "configmap \"\(configMapName)\" not found") }
-                    try Self.makeDirectory(path, mode: 0o755, volume: name)
-                    result[name] = HostVolume(path: path, readOnly: true)
-                    continue
+                let configMap = try await client.getIfExists(ConfigMap.self, namespace: namespace, name: configMapName)
+                let files = configMap.map { configMap in
+                    var files: [String: [UInt8]] = [:]
+                    for (key, value) in configMap.data ?? [:] { files[key] = Array(value.utf8) }
+                    for (key, value) in configMap.binaryData ?? [:] { files[key] = Data(base64Encoded: value).map(Array.init) ?? [] }
+                    return files
                 }
-                var files: [String: [UInt8]] = [:]
-                for (key, value) in configMap.data ?? [:] { files[key] = Array(value.utf8) }
-                for (key, value) in configMap.binaryData ?? [:] { files[key] = Data(base64Encoded: value).map(Array.init) ?? [] }
-                try Self.project(files, items: source.items, defaultMode: source.defaultMode ?? 0o644, into: path,
-                                 optional: source.optional == true, what: "configmap \(configMapName)", volume: name)
-                result[name] = HostVolume(path: path, readOnly: true)
+                result[name] = try projected(files, items: source.items, defaultMode: source.defaultMode, optional: source.optional == true,
+                                             plugin: "configmap", what: "configmap \"\(configMapName)\"", volume: name)
             } else if let source = volume.secret {
                 let secretName = source.secretName ?? ""
-                let path = directory(plugin: "secret", name: name)
-                guard let secret = try await client.getIfExists(Secret.self, namespace: namespace, name: secretName) else {
-                    guard source.optional == true else { throw VolumeError(volume: name, message: "secret \"\(secretName)\" not found") }
-                    try Self.makeDirectory(path, mode: 0o755, volume: name)
-                    result[name] = HostVolume(path: path, readOnly: true)
-                    continue
-                }
-                try Self.project(ContainerEnvironment.secretData(secret), items: source.items, defaultMode: source.defaultMode ?? 0o644,
-                                 into: path, optional: source.optional == true, what: "secret \(secretName)", volume: name)
-                result[name] = HostVolume(path: path, readOnly: true)
+                let secret = try await client.getIfExists(Secret.self, namespace: namespace, name: secretName)
+                result[name] = try projected(secret.map(ContainerEnvironment.secretData), items: source.items, defaultMode: source.defaultMode,
+                                             optional: source.optional == true, plugin: "secret", what: "secret \"\(secretName)\"", volume: name)
             } else if let source = volume.downwardAPI {
                 let path = directory(plugin: "downward-api", name: name)
                 var files: [String: [UInt8]] = [:]
@@ -122,6 +111,20 @@ public struct PodVolumes: Sendable {
     }
 
     // MARK: - internals
+
+    /// A configMap or secret volume: its files (nil: the object does not exist, an error unless
+    /// the volume is optional, then an empty directory), read-only.
+    func projected(_ files: [String: [UInt8]]?, items: [KeyToPath]?, defaultMode: Int32?, optional: Bool,
+                   plugin: String, what: String, volume: String) throws -> HostVolume {
+        let path = directory(plugin: plugin, name: volume)
+        guard let files else {
+            guard optional else { throw VolumeError(volume: volume, message: "\(what) not found") }
+            try Self.makeDirectory(path, mode: 0o755, volume: volume)
+            return HostVolume(path: path, readOnly: true)
+        }
+        try Self.project(files, items: items, defaultMode: defaultMode ?? 0o644, into: path, optional: optional, what: what, volume: volume)
+        return HostVolume(path: path, readOnly: true)
+    }
 
     func directory(plugin: String, name: String) -> String {
         "\(podDirectory)/volumes/kubernetes.io~\(plugin)/\(name)"
