@@ -61,6 +61,7 @@ let package = Package(
                 "ImageStore",
                 "KubeModel",
                 "KubeClient",
+                "Controllers",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -127,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "APIServerTests",
             dependencies: [
-                "APIServer", "KubeClient", "KubeModel",
+                "APIServer", "KubeClient", "KubeModel", "Kubelet",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

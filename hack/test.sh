@@ -23,3 +23,8 @@ remove_parents() {
 trap remove_parents EXIT
 swift build --build-tests
 swift test --skip-build "$@"
+# End to end: the seed's demo on a real node with the real kubectl, in a network namespace of
+# its own (skipped when not root or when only some tests were asked for).
+if [ $# -eq 0 ]; then
+  for e2e in seed kubelet logs; do hack/e2e/$e2e.sh; done
+fi

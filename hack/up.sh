@@ -13,16 +13,10 @@ if [ ! -f "${layouts[0]}index.json" ]; then
   echo "up: no images in images/out; build them first: hack/build-images.sh (make images)" >&2
   exit 1
 fi
-"$bin" image load --data-dir "$DATA_DIR" "${layouts[@]}"
-"$bin" image ls --data-dir "$DATA_DIR"
+image_args=()
+for layout in "${layouts[@]}"; do image_args+=(--images "$layout"); done
 
-# The cluster: API server, controllers and scheduler in one background process; its log is
-# <data-dir>/minikube-swift.log and its kubeconfig is merged into ~/.kube/config.
-"$bin" up --data-dir "$DATA_DIR"
-cat <<MSG
-
-Next:
-  kubectl get nodes,pods -A
-  kubectl apply -f examples/seed/
-  sudo make down        # stop it (the store and PV data stay)
-MSG
+# The cluster: API server, controllers, scheduler and the node in the background (log in
+# <data-dir>/minikube-swift.log, kubeconfig merged into ~/.kube/config); the images the store
+# lacks are loaded first. Returns once the node is Ready.
+"$bin" up --data-dir "$DATA_DIR" "${image_args[@]}"

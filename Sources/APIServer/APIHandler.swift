@@ -225,6 +225,8 @@ final class APIHandler: Sendable {
                 return try Self.json(Tables.table([stored.object], resource, resourceVersion: String(stored.resourceVersion), include: include))
             }
             return Self.raw(stored.json)
+        case (.get, let name?, "log"):
+            return try await podLog(request, namespace: namespace, name: name, query: query)
         case (.get, let name?, "scale"):
             return try Self.json(try registry.scale(resource, namespace: namespace, name: name))
         case (.post, nil, nil):

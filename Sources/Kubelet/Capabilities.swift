@@ -1,5 +1,5 @@
 /// A Linux capability, by its kernel number (`CAP_CHOWN` = 0 … `CAP_CHECKPOINT_RESTORE` = 40).
-public enum Capability: Int, CaseIterable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public enum Capability: Int, CaseIterable, Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     case chown = 0, dacOverride, dacReadSearch, fowner, fsetid, kill, setgid, setuid, setpcap,
         linuxImmutable, netBindService, netBroadcast, netAdmin, netRaw, ipcLock, ipcOwner,
         sysModule, sysRawio, sysChroot, sysPtrace, sysPacct, sysAdmin, sysBoot, sysNice,

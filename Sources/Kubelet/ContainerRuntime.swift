@@ -12,10 +12,15 @@ public actor ContainerRuntime {
     public nonisolated let containersDirectory: String
     public nonisolated let cgroupLayout: CgroupLayout?
     public nonisolated let cgroupParent: String
+    /// With a node supervisor, containers are its children (and outlive this process): exits
+    /// come from pidfds, each container leaves a record, and `adopt()` finds them again.
+    public nonisolated let supervisor: SupervisorConnection?
+    /// Where the supervisor writes the exit status of containers it reaped.
+    public nonisolated let exitsDirectory: String
 
-    private var containers: [String: Entry] = [:]
+    var containers: [String: Entry] = [:]
 
-    private final class Entry {
+    final class Entry {
         let spec: ContainerSpec
         var state: ContainerState = .created
         var process: SpawnedProcess?
@@ -28,10 +33,12 @@ public actor ContainerRuntime {
     }
 
     public init(dataDir: String, cgroupLayout: CgroupLayout? = CgroupLayout.detect(),
-                cgroupParent: String = "minikube-swift") {
+                cgroupParent: String = "minikube-swift", supervisor: SupervisorConnection? = nil) {
         self.containersDirectory = dataDir + "/containers"
         self.cgroupLayout = cgroupLayout
         self.cgroupParent = cgroupParent
+        self.supervisor = supervisor
+        self.exitsDirectory = dataDir + "/exits"
     }
 
     /// The directory of a container's state.
@@ -93,6 +100,7 @@ public actor ContainerRuntime {
             spawner = Spawner(spec: entry.spec, rootfsPath: overlay.mountPoint,
                               overlayOptions: try overlay.mountOptions())
         }
+        spawner.siblingOfCaller = supervisor != nil
         var pipes: [Int32] = []
         defer { pipes.forEach { close($0) } }
         var readEnds: [(Int32, LogWriter.Stream)] = []
@@ -122,6 +130,11 @@ public actor ContainerRuntime {
         }
         entry.process = process
         entry.state = .running(pid: process.pid)
+        if let supervisor {
+            // Before the log takes the read ends (it closes them at EOF).
+            try? supervisor.hold(id: id, pid: process.pid, fds: readEnds.map(\.0))
+            writeRecord(entry.spec, pid: process.pid)
+        }
         if let log = entry.log, readEnds.count == 2 {
             try? log.attach(stdout: readEnds[0].0, stderr: readEnds[1].0)
         }
@@ -185,8 +198,25 @@ public actor ContainerRuntime {
             _ = try await wait(id)
         }
         containers[id] = nil
+        if let supervisor {
+            supervisor.release(id: id)
+            if let record = readRecord(id) { unlink("\(exitsDirectory)/\(record.pid).\(record.startTime)") }
+        }
         try Self.cleanUp(entry, directory: directory(of: id))
     }
+
+    /// Removes the runtime's parent cgroup (`minikube-swift` in each hierarchy) once no
+    /// container uses it; what is still in use stays.
+    public func removeCgroupParent() {
+        guard let layout = cgroupLayout else { return }
+        // The parent's directories are a container's directories without the last component.
+        for directory in Cgroup(layout: layout, parent: cgroupParent, id: "x").directories.reversed() {
+            rmdir(String(directory.dropLast(2)))
+        }
+    }
+
+    /// The spec a container was created with.
+    public func spec(_ id: String) throws(SpawnError) -> ContainerSpec { try lookup(id).spec }
 
     /// The container's current state.
     public func state(_ id: String) throws(SpawnError) -> ContainerState { try lookup(id).state }
@@ -212,24 +242,43 @@ public actor ContainerRuntime {
         return entry
     }
 
-    /// Waits for the process on its own thread (blocking `waitid(P_PIDFD)`, which also reaps
-    /// it), then records the exit on the actor.
-    private func watchExit(id: String, pidfd: Int32) throws(SpawnError) {
+    /// Waits for the process on its own thread, then records the exit on the actor: a child is
+    /// reaped with a blocking `waitid(P_PIDFD)`; a container the supervisor reaps is watched
+    /// with poll(2) on its pidfd and its status read with PIDFD_GET_INFO.
+    func watchExit(id: String, pidfd: Int32) throws(SpawnError) {
+        let supervised = supervisor != nil
+        let exits = exitsDirectory
+        let record = supervised ? readRecord(id) : nil
         try detachThread { [weak self] in
-            var exited: Int32 = 0
-            var code: Int32 = 0
-            let rc = cn_pidfd_wait(pidfd, 0, &exited, &code)
-            let status: ContainerExitStatus
-            if rc < 0 {
-                status = ContainerExitStatus(exitCode: 255)
-            } else if exited == 1 {
-                status = ContainerExitStatus(exitCode: code)
-            } else {
-                status = ContainerExitStatus(exitCode: 128 + code, signal: code)
-            }
+            let status = supervised ? Self.waitSibling(pidfd, record: record, exitsDirectory: exits) : Self.waitChild(pidfd)
             guard let self else { return }
             Task { await self.exited(id: id, status: status) }
         }
+    }
+
+    static func waitChild(_ pidfd: Int32) -> ContainerExitStatus {
+        var exited: Int32 = 0
+        var code: Int32 = 0
+        let rc = cn_pidfd_wait(pidfd, 0, &exited, &code)
+        if rc < 0 { return ContainerExitStatus(exitCode: 255) }
+        return exited == 1 ? ContainerExitStatus(exitCode: code) : ContainerExitStatus(exitCode: 128 + code, signal: code)
+    }
+
+    /// The exit of a process we are not the parent of: PIDFD_GET_INFO once it exited, else the
+    /// supervisor's record of it (after it reaped it).
+    static func waitSibling(_ pidfd: Int32, record: ContainerRecordFile?, exitsDirectory: String) -> ContainerExitStatus {
+        _ = cn_pidfd_poll(pidfd, -1)
+        for attempt in 0..<2000 {
+            var exited: Int32 = 0
+            var code: Int32 = 0
+            let rc = cn_pidfd_exit_info(pidfd, &exited, &code)
+            if rc == 1 {
+                return exited == 1 ? ContainerExitStatus(exitCode: code) : ContainerExitStatus(exitCode: 128 + code, signal: code)
+            }
+            if let record, let status = supervisorExit(record, exitsDirectory: exitsDirectory, consume: false) { return status }
+            usleep(attempt < 100 ? 1_000 : 10_000)
+        }
+        return ContainerExitStatus(exitCode: 255)
     }
 
     private func exited(id: String, status: ContainerExitStatus) async {

@@ -1,6 +1,6 @@
 /// Everything the runtime needs to run one container: the value a kubelet builds from a Pod's
 /// container, its image and its volumes (see `ContainerSpec+Kubernetes.swift`).
-public struct ContainerSpec: Sendable, Equatable {
+public struct ContainerSpec: Sendable, Equatable, Codable {
     /// Unique per runtime; names the container's directory and cgroup.
     public var id: String
     public var rootfs: RootFilesystem
@@ -16,6 +16,9 @@ public struct ContainerSpec: Sendable, Equatable {
     public var stdio: Stdio = .logFile
     /// Where the CRI log goes when `stdio` is `.logFile` (default `<container dir>/container.log`).
     public var logPath: String?
+    /// The caller's own facts about the container (the kubelet's pod, container name, restart
+    /// count), stored with it and given back when a later runtime adopts it.
+    public var annotations: [String: String] = [:]
 
     public init(id: String, rootfs: RootFilesystem, process: Process, hostname: String? = nil) {
         self.id = id
@@ -25,7 +28,7 @@ public struct ContainerSpec: Sendable, Equatable {
     }
 
     /// The container's root filesystem.
-    public enum RootFilesystem: Sendable, Equatable {
+    public enum RootFilesystem: Sendable, Equatable, Codable {
         /// Use this directory as it is (writes reach it), like an OCI bundle's `rootfs`.
         case directory(String)
         /// An overlay of these read-only layers, LOWEST FIRST (an image's `layerPaths`), with a
@@ -34,7 +37,7 @@ public struct ContainerSpec: Sendable, Equatable {
     }
 
     /// The process: argv, environment, working directory, user.
-    public struct Process: Sendable, Equatable {
+    public struct Process: Sendable, Equatable, Codable {
         public var args: [String]
         /// `K=V` entries.
         public var env: [String]
@@ -50,7 +53,7 @@ public struct ContainerSpec: Sendable, Equatable {
     }
 
     /// Numeric identity of the process.
-    public struct User: Sendable, Equatable {
+    public struct User: Sendable, Equatable, Codable {
         public var uid: UInt32
         public var gid: UInt32
         public var additionalGids: [UInt32]
@@ -65,7 +68,7 @@ public struct ContainerSpec: Sendable, Equatable {
     }
 
     /// The network namespace.
-    public enum Network: Sendable, Equatable {
+    public enum Network: Sendable, Equatable, Codable {
         /// A new namespace with only `lo` (up).
         case none
         /// Join the namespace at this path (`/run/netns/<pod>`), like a pod's sandbox.
@@ -75,7 +78,7 @@ public struct ContainerSpec: Sendable, Equatable {
     }
 
     /// A bind mount of a host path into the container.
-    public struct Mount: Sendable, Equatable {
+    public struct Mount: Sendable, Equatable, Codable {
         public var source: String
         /// Absolute path inside the container.
         public var destination: String
@@ -89,7 +92,7 @@ public struct ContainerSpec: Sendable, Equatable {
     }
 
     /// Privilege settings, from the container's `securityContext`.
-    public struct Security: Sendable, Equatable {
+    public struct Security: Sendable, Equatable, Codable {
         public var capabilities: Set<Capability> = Capability.defaultSet
         /// `allowPrivilegeEscalation: false` sets it; the runtime sets it by default as Docker does.
         public var noNewPrivileges = true
@@ -100,7 +103,7 @@ public struct ContainerSpec: Sendable, Equatable {
     }
 
     /// Where stdout and stderr go.
-    public enum Stdio: Sendable, Equatable {
+    public enum Stdio: Sendable, Equatable, Codable {
         /// The runtime's own stdin/stdout/stderr (the `runtime run` CLI).
         case inherit
         /// A CRI-format log file; stdin is /dev/null.
@@ -121,7 +124,7 @@ public struct ContainerSpec: Sendable, Equatable {
 }
 
 /// Resource limits, enforced through cgroups.
-public struct ResourceLimits: Sendable, Equatable {
+public struct ResourceLimits: Sendable, Equatable, Codable {
     /// `resources.limits.memory` in bytes.
     public var memoryBytes: Int64?
     /// `resources.limits.cpu` in millicores (CFS quota).

@@ -8,21 +8,53 @@ import Glibc
 ///
 /// A line longer than `maxLineBytes` is split into partial (`P`) records ending in one full
 /// (`F`) record; output that ends without a newline is written as a full record at EOF.
-public final class LogWriter: @unchecked Sendable {  // state behind `lock`; `fd` immutable
+///
+/// The file is rotated by size as the kubelet does (`containerLogMaxSize`,
+/// `containerLogMaxFiles`): once it would grow past `maxSize`, `x.log` becomes `x.log.1`
+/// (`x.log.1` becomes `x.log.2`, …, the oldest is dropped) and a new `x.log` starts. Rotation
+/// happens between records, and only while no stream is in the middle of a partial line (unless
+/// one line alone outgrows twice `maxSize`), so readers never see a line split across files.
+public final class LogWriter: @unchecked Sendable {  // state behind `lock` and `writeLock`
     public enum Stream: String, Sendable { case stdout, stderr }
+
+    /// When to rotate and how many files to keep (the live one included).
+    public struct Rotation: Sendable, Equatable {
+        /// kubelet's `containerLogMaxSize` (default 10Mi).
+        public var maxSize: Int
+        /// kubelet's `containerLogMaxFiles` (default 5, at least 2).
+        public var maxFiles: Int
+
+        public init(maxSize: Int = 10 * 1024 * 1024, maxFiles: Int = 5) {
+            self.maxSize = maxSize
+            self.maxFiles = max(2, maxFiles)
+        }
+
+        public static let `default` = Rotation()
+    }
 
     public static let maxLineBytes = 16 * 1024
 
-    private let fd: Int32
+    public let path: String
+    public let rotation: Rotation
     private let lock = Mutex()
     // Guarded by `lock`.
     private var running = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    private let writeLock = Mutex()
+    // Guarded by `writeLock`.
+    private var fd: Int32
+    private var size: Int
+    /// Streams whose last record was partial (`P`).
+    private var midLine: Set<Stream> = []
 
     /// Opens (appends to) the log file.
-    public init(path: String) throws(SpawnError) {
+    public init(path: String, rotation: Rotation = .default) throws(SpawnError) {
+        self.path = path
+        self.rotation = rotation
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw SpawnError.last("open \(path)") }
+        var st = stat()
+        size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
     }
 
     deinit { close(fd) }
@@ -118,16 +150,42 @@ public final class LogWriter: @unchecked Sendable {  // state behind `lock`; `fd
         clock_gettime(CLOCK_REALTIME, &ts)
         let record = Self.record(seconds: Int(ts.tv_sec), nanoseconds: Int(ts.tv_nsec),
                                  stream: stream, partial: partial, content: content)
-        record.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var off = 0
-            while off < raw.count {
-                let n = write(fd, base + off, raw.count - off)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }
-                off += n
+        writeLock.withLock {
+            if size > 0, size + record.count > rotation.maxSize, midLine.isEmpty || size >= 2 * rotation.maxSize {
+                rotate()
             }
+            let written = record.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                var off = 0
+                while off < raw.count {
+                    let n = write(fd, base + off, raw.count - off)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    off += n
+                }
+                return off
+            }
+            size += written
+            if partial { midLine.insert(stream) } else { midLine.remove(stream) }
         }
+    }
+
+    /// `x.log.(n-2)` → `x.log.(n-1)`, …, `x.log` → `x.log.1`, then a new `x.log`. On failure
+    /// the live file keeps growing (and rotation is tried again on the next record).
+    private func rotate() {
+        for index in stride(from: rotation.maxFiles - 2, through: 1, by: -1) {
+            _ = rename(ContainerLogLayout.rotatedPath(path, index), ContainerLogLayout.rotatedPath(path, index + 1))
+        }
+        let rotated = ContainerLogLayout.rotatedPath(path, 1)
+        guard rename(path, rotated) == 0 else { return }
+        let next = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard next >= 0 else {
+            _ = rename(rotated, path)
+            return
+        }
+        close(fd)
+        fd = next
+        size = 0
     }
 
     /// One CRI log record, newline included.

@@ -7,12 +7,12 @@ import Glibc
 /// container could use to leave its namespaces, touch the kernel or the host's clocks and keys
 /// fails with `EPERM`; `clone3` fails with `ENOSYS` so libc falls back to `clone`, whose
 /// namespace flags the filter can inspect.
-public enum SeccompProfile: Sendable, Hashable {
+public enum SeccompProfile: Sendable, Hashable, Codable {
     case runtimeDefault
     case unconfined
 
     /// A syscall the profile refuses, and the errno it returns.
-    public struct Rule: Sendable, Hashable {
+    public struct Rule: Sendable, Hashable, Codable {
         public var syscall: String
         public var errno: Int32
     }

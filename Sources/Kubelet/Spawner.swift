@@ -30,6 +30,8 @@ struct Spawner {
     var stdin: Int32 = -1
     var stdout: Int32 = -1
     var stderr: Int32 = -1
+    /// Clone the child as our sibling (CLONE_PARENT): the node supervisor reaps it.
+    var siblingOfCaller = false
 
     /// Clones the child, calls `beforeExec` with its pid (cgroups, network), then lets it exec.
     /// On any failure the child is gone (killed and reaped) when this throws.
@@ -50,6 +52,7 @@ struct Spawner {
         let arena = CArena()
         var flags = CN_CLONE_NEWNS | CN_CLONE_NEWUTS | CN_CLONE_NEWIPC | CN_CLONE_NEWPID
         if case .none = spec.network { flags |= CN_CLONE_NEWNET }
+        if siblingOfCaller { flags |= CN_CLONE_PARENT }
 
         var mounts: [cn_bind_mount] = []
         for m in spec.mounts {

@@ -6,7 +6,7 @@ struct MinikubeSwift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minikube-swift",
         abstract: "A single-node Kubernetes whose pods are real Linux namespaced processes.",
-        subcommands: [RuntimeCommand.self, ImageCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self, ApplyCommand.self, GetCommand.self, DeleteCommand.self]
+        subcommands: [RuntimeCommand.self, ImageCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self, ApplyCommand.self, GetCommand.self, DeleteCommand.self, LogsCommand.self]
     )
 }
 

@@ -2,14 +2,18 @@ import APIServer
 import ArgumentParser
 import Controllers
 import Foundation
+import KubeClient
+import KubeModel
+import Kubelet
 import Logging
 import Scheduler
 
-/// `minikube-swift up`: starts the cluster (API server, controllers, scheduler) and writes the kubeconfig.
+/// `minikube-swift up`: starts the cluster (API server, controllers, scheduler, node agent)
+/// and writes the kubeconfig.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start the cluster: API server on 127.0.0.1, kubeconfig merged into ~/.kube/config.")
+        abstract: "Start the cluster: API server on 127.0.0.1, controllers, scheduler and the node; kubeconfig merged into ~/.kube/config.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -25,23 +29,75 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: .hidden)
     var kubernetesMinor: Int = 33
 
+    @Option(help: "The node's name (default: this host's name).")
+    var nodeName: String?
+
+    @Option(help: "OCI image layouts to load when the store lacks them (the built-in images).")
+    var images: [String] = []
+
+    @Flag(help: .hidden)
+    var node = false
+
     func run() async throws {
+        try Prerequisites.check()
         try FileManager.default.createDirectory(atPath: global.dataDir, withIntermediateDirectories: true)
         if !foreground {
-            try startInBackground()
-            return
+            try await startInBackground()
+        } else if node {
+            try await runNode()
+        } else {
+            try runSupervisor()
         }
+    }
+
+    /// The arguments that start this cluster again (without `--foreground` / `--node`).
+    func clusterArguments(images: Bool = true) -> [String] {
+        var arguments = ["--data-dir", global.dataDir, "--port", String(port), "--kubernetes-minor", String(kubernetesMinor)]
+        if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
+        if let nodeName { arguments += ["--node-name", nodeName] }
+        if images { for layout in self.images { arguments += ["--images", layout] } }
+        return arguments
+    }
+
+    /// The supervisor (`NodeSupervisor`): writes the pid file, runs the node process and starts it
+    /// again when it dies, until SIGTERM/SIGINT.
+    func runSupervisor() throws {
         let pidPath = PIDFile.path(dataDir: global.dataDir)
         if let pid = PIDFile.runningPID(dataDir: global.dataDir), pid != getpid() {
             throw ValidationError("minikube-swift is already running (pid \(pid), \(pidPath))")
         }
+        try "\(getpid())\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: pidPath) }
+        try ImageLoading.loadMissing(images, dataDir: global.dataDir)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let supervisor = NodeSupervisor(configuration: .init(
+            socketPath: global.dataDir + "/supervisor.sock", exitsDirectory: global.dataDir + "/exits",
+            nodeArguments: [executable, "up", "--foreground", "--node"] + clusterArguments(images: false),
+            nodePIDPath: PIDFile.nodePath(dataDir: global.dataDir)))
+        let status = try supervisor.run { message in
+            FileHandle.standardError.write(Data("minikube-swift: \(message)\n".utf8))
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The node process: API server, controllers, scheduler and kubelet.
+    func runNode() async throws {
         let server = try APIServer(configuration: .init(
             dataDirectory: global.dataDir, port: port, kubeconfigPath: kubeconfig,
             kubernetesVersion: KubernetesVersion(minor: kubernetesMinor)))
-        try "\(getpid())\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: pidPath) }
-
         let client = server.client
+        var supervisor: SupervisorConnection?
+        if let socket = ProcessInfo.processInfo.environment[NodeSupervisor.socketEnvironment] {
+            do {
+                supervisor = try SupervisorConnection(path: socket)
+            } catch {
+                print("minikube-swift: no supervisor at \(socket) (\(error)); containers will not outlive this process")
+            }
+        }
+        let runtime = ContainerRuntime(dataDir: global.dataDir, supervisor: supervisor)
+        let kubelet = try Kubelet(configuration: KubeletConfiguration(nodeName: resolvedNodeName, dataDirectory: global.dataDir),
+                                  client: client, runtime: runtime)
+        server.attach(kubelet)
         let serving = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -51,6 +107,7 @@ struct UpCommand: AsyncParsableCommand {
                 }
                 group.addTask { await ControllerManager.run(client: client) }
                 group.addTask { await Scheduler(client: client).run() }
+                group.addTask { try await kubelet.run() }
                 // The first part to stop (or fail) stops the others.
                 try await group.next()
                 group.cancelAll()
@@ -65,16 +122,34 @@ struct UpCommand: AsyncParsableCommand {
             return source
         }
         defer { sources.forEach { $0.cancel() } }
+        var failure: (any Error)?
         do {
             try await serving.value
         } catch is CancellationError {
+        } catch {
+            failure = error
         }
+        if let failure, supervisor != nil {
+            // A failure is not a stop: the pods keep running for the supervisor's next node process.
+            print("minikube-swift: node process failed: \(failure)")
+            throw failure
+        }
+        print("minikube-swift: stopping pods and the node network")
+        await kubelet.shutDown()
         print("minikube-swift: stopped")
+        if let failure { throw failure }
+    }
+
+    /// `--node-name`, else the host's name in lower case.
+    var resolvedNodeName: String {
+        if let nodeName, !nodeName.isEmpty { return nodeName }
+        let host = ProcessInfo.processInfo.hostName.lowercased().split(separator: ".").first.map(String.init) ?? ""
+        return host.isEmpty ? "minikube-swift" : host
     }
 
     /// Re-runs this command with `--foreground` in a new session, logging to
     /// `<data-dir>/minikube-swift.log`, and waits until it is ready.
-    func startInBackground() throws {
+    func startInBackground() async throws {
         if let pid = PIDFile.runningPID(dataDir: global.dataDir) {
             print("minikube-swift is already running (pid \(pid))")
             return
@@ -89,22 +164,40 @@ struct UpCommand: AsyncParsableCommand {
         if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             process.executableURL = URL(fileURLWithPath: resolved)
         }
-        var arguments = ["up", "--foreground", "--data-dir", global.dataDir, "--port", String(port), "--kubernetes-minor", String(kubernetesMinor)]
-        if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
-        process.arguments = arguments
+        process.arguments = ["up", "--foreground"] + clusterArguments()
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<300 {
-            if !process.isRunning { throw ValidationError("minikube-swift up exited early; see \(logPath)") }
-            if PIDFile.runningPID(dataDir: global.dataDir) != nil, Self.portOpen(port) {
-                print("minikube-swift: running (pid \(process.processIdentifier)); kubeconfig \(global.dataDir)/kubeconfig")
+        for _ in 0..<600 {
+            if !process.isRunning {
+                let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
+                throw ValidationError("minikube-swift up exited early; see \(logPath)\n\(tail)")
+            }
+            if PIDFile.runningPID(dataDir: global.dataDir) != nil, Self.portOpen(port), await Self.nodeReady(dataDir: global.dataDir, node: resolvedNodeName) {
+                print("minikube-swift: running (pid \(process.processIdentifier)), node \(resolvedNodeName) Ready; log \(logPath)")
+                print("kubeconfig: \(global.dataDir)/kubeconfig (merged into \(kubeconfig ?? "~/.kube/config"), context minikube-swift)")
+                print("""
+
+                    Next:
+                      kubectl get nodes,pods -A
+                      hack/demo-seed.sh              # the seed's StatefulSet demo
+                      minikube-swift status --data-dir \(global.dataDir)
+                      minikube-swift down --data-dir \(global.dataDir)   # stop (the store and PV data stay)
+                    """)
                 return
             }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw ValidationError("minikube-swift up did not become ready in 30 s; see \(logPath)")
+    }
+
+    /// The node's Ready condition is True (read straight from the store's API over HTTPS).
+    static func nodeReady(dataDir: String, node: String) async -> Bool {
+        guard let client = try? HTTPKubeClient(kubeconfigPath: dataDir + "/kubeconfig") else { return false }
+        let node = try? await client.getIfExists(Node.self, name: node)
+        try? await client.shutdown()
+        return node?.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
     }
 
     static func portOpen(_ port: Int) -> Bool {
@@ -121,13 +214,20 @@ struct UpCommand: AsyncParsableCommand {
     }
 }
 
-/// `<data-dir>/minikube-swift.pid`: the PID of the running `up`.
+/// `<data-dir>/minikube-swift.pid`: the PID of the running `up` (its supervisor);
+/// `<data-dir>/minikube-swift-node.pid`: the node process it runs.
 enum PIDFile {
     static func path(dataDir: String) -> String { dataDir + "/minikube-swift.pid" }
+    static func nodePath(dataDir: String) -> String { dataDir + "/minikube-swift-node.pid" }
 
-    /// The PID in the file when that process is alive.
+    /// The supervisor's PID when it is alive, else the node process's (a supervisor killed
+    /// with `kill -9` leaves its node process running).
     static func runningPID(dataDir: String) -> pid_t? {
-        guard let text = try? String(contentsOfFile: path(dataDir: dataDir), encoding: .utf8),
+        alive(path(dataDir: dataDir)) ?? alive(nodePath(dataDir: dataDir))
+    }
+
+    private static func alive(_ path: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
         return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
     }

@@ -24,6 +24,8 @@ static const int CN_CLONE_NEWPID = 0x20000000;
 static const int CN_CLONE_NEWNET = 0x40000000;
 static const int CN_CLONE_NEWCGROUP = 0x02000000;
 static const int CN_CLONE_NEWUSER = 0x10000000;
+/// The child's parent is our parent (a subreaper that outlives us), not us.
+static const int CN_CLONE_PARENT = 0x00008000;
 
 /// The step of container setup that failed in the child.
 typedef enum {
@@ -192,6 +194,47 @@ int cn_pipe_cloexec(int fds[2]);
 
 /// statfs(2) f_type of a path (CGROUP2_SUPER_MAGIC, TMPFS_MAGIC, …), or -errno.
 int64_t cn_fs_type(const char *path);
+
+/// pidfd_open(pid, 0). Returns the fd or -errno.
+int cn_pidfd_open(int pid);
+
+/// Waits up to `timeout_ms` (-1: forever) for a pidfd's process to exit. Returns 1 when it
+/// exited, 0 on timeout, -errno.
+int cn_pidfd_poll(int pidfd, int timeout_ms);
+
+/// The exit status of a pidfd's process even when another process reaps it (PIDFD_GET_INFO,
+/// Linux 6.15+). Returns 1 with `exited`/`code` as `cn_pidfd_wait`, 0 when not known yet,
+/// -errno (ENOTTY: kernel too old).
+int cn_pidfd_exit_info(int pidfd, int *exited, int *code);
+
+/// Field 22 of /proc/<pid>/stat (start time in clock ticks since boot): with the pid it names
+/// one process for good. Returns it or -errno.
+long long cn_process_start_time(int pid);
+
+/// prctl(PR_SET_CHILD_SUBREAPER, 1). Returns 0 or -errno.
+int cn_set_child_subreaper(void);
+
+/// Reaps one exited child without blocking. Returns 1 (pid, its start time as
+/// `cn_process_start_time`, exited and code as `cn_pidfd_wait`), 0 when none has exited, -errno
+/// (ECHILD: no children).
+int cn_reap_any(int *pid, long long *start_time, int *exited, int *code);
+
+/// sendmsg of `data` with up to 8 fds (SCM_RIGHTS). Returns 0 or -errno.
+int cn_send_fds(int sock, const void *data, size_t len, const int *fds, int count);
+
+/// recvmsg into `data`, fds (O_CLOEXEC) into `fds` (up to `max`, the rest closed), their
+/// number into `count`. Returns the bytes received (0: peer closed) or -errno.
+long cn_recv_fds(int sock, void *data, size_t len, int *fds, int max, int *count);
+
+/// Self-pipe for `signals`: handlers (any thread) write the signal's number to a pipe whose
+/// nonblocking read end is returned (or -errno). For one process-wide user.
+int cn_signal_pipe(const int *signals, size_t count);
+
+/// The next signal number from `cn_signal_pipe`'s read end, 0 when none is pending, or -errno.
+int cn_signal_pipe_read(int fd);
+
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC). Returns the client fd or -errno.
+int cn_accept(int fd);
 
 /// Monotonic nanoseconds (for measurements).
 uint64_t cn_monotonic_ns(void);

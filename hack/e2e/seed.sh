@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# End-to-end: the seed's StatefulSet demo on a real node, with the real kubectl.
+# Runs `minikube-swift up --foreground` inside a fresh network namespace of its own (nothing
+# leaves the machine), with a temporary data dir and hostPaths in a temp dir, then checks what
+# the seed shows and scales the set 3 → 5 → 2 → 3, then deletes it. Root only.
+#   hack/e2e/seed.sh [path/to/minikube-swift]
+name=e2e-seed
+bin=${1:-}
+[ -n "$bin" ] || unset bin
+source "$(dirname "$0")/lib.sh"
+
+# The seed, unchanged except for the hostPaths (under the temp dir, never the host's /mnt).
+mkdir -p "$work/mnt"
+for n in 1 2 3 4; do mkdir -p "$work/mnt/data$n"; echo "hello from datadir$n" > "$work/mnt/data$n/index.html"; done
+sed "s#/mnt/data#$work/mnt/data#" examples/seed/pv.yaml > "$work/pv.yaml"
+cat >> "$work/pv.yaml" <<YAML
+---
+kind: PersistentVolume
+apiVersion: v1
+metadata:
+  name: datadir4
+  labels:
+    type: local
+spec:
+  storageClassName: local-class
+  capacity:
+    storage: 5Gi
+  accessModes:
+    - ReadWriteOnce
+  hostPath:
+    path: "$work/mnt/data4"
+YAML
+k apply -f examples/seed/storageclass.yaml -f "$work/pv.yaml" -f examples/seed/web.yaml -f examples/seed/busybox.yaml
+k rollout status sts/web --timeout=60s
+k wait --for=condition=Ready pod/web-0 pod/web-1 pod/web-2 pod/busybox pod/busybox-curl --timeout=60s
+k get pods -o wide
+k get statefulset web | grep -Eq 'web +3/3' || fail "statefulset not 3/3"
+k get pvc
+for n in 0 1 2; do k get pvc www-web-$n | grep -q Bound || fail "www-web-$n not Bound"; done
+k get pv
+[ "$(k get pv | grep -c 'Bound.*default/www-web-')" -eq 3 ] || fail "three PVs should be Bound"
+[ "$(k get pv | grep -c Available)" -eq 1 ] || fail "one PV should be Available"
+
+# Pods started in order.
+t0=$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
+t2=$(k get pod web-2 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
+[[ "$t0" < "$t2" || "$t0" == "$t2" ]] || fail "web-2 started before web-0"
+
+# Node-to-pod traffic over the bridge: each nginx serves its own PV's index.html.
+for n in 0 1 2; do
+  ip=$(k get pod web-$n -o jsonpath='{.status.podIP}')
+  volume=$(k get pvc www-web-$n -o jsonpath='{.spec.volumeName}')
+  body=$(curl -s --max-time 5 "http://$ip/")
+  [ "$body" = "hello from $volume" ] || fail "node: web-$n at $ip served '$body', expected 'hello from $volume'"
+done
+
+k logs web-0 | grep -q '"GET / HTTP/1.1" 200' || fail "kubectl logs web-0 lacks nginx's access log line"
+
+# kill -9 of the node process: the supervisor starts it again; healthy pods are adopted, not
+# restarted; a container that ended while no node process ran is reported with its exit code.
+web0_started=$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
+node_pid=$(cat "$data/minikube-swift-node.pid")
+sleep_pid=$(python3 - "$data/containers" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+for name in os.listdir(root):
+    try:
+        record = json.load(open(os.path.join(root, name, "state.json")))
+    except OSError:
+        continue
+    if record["spec"]["annotations"].get("io.kubernetes.pod.key") == "default/busybox":
+        print(record["pid"])
+PY
+)
+[ -n "$sleep_pid" ] || fail "no record of busybox's container"
+kill -9 "$node_pid"
+kill -9 "$sleep_pid"
+for _ in $(seq 1 100); do
+  new_pid=$(cat "$data/minikube-swift-node.pid" 2>/dev/null || true)
+  [ -n "$new_pid" ] && [ "$new_pid" != "$node_pid" ] && k get --raw /readyz >/dev/null 2>&1 && break
+  sleep 0.1
+done
+for _ in $(seq 1 100); do
+  [ "$(k get pod busybox -o jsonpath='{.status.containerStatuses[0].restartCount}')" = 1 ] && break
+  sleep 0.1
+done
+k get pods
+[ "$(k get pod busybox -o jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode}')" = 137 ] \
+  || fail "busybox's exit while the node process was down was not reported: $(k get pod busybox -o jsonpath='{.status.containerStatuses[0]}')"
+k wait --for=condition=Ready pod/busybox --timeout=30s
+[ "$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].restartCount}')" = 0 ] || fail "web-0 was restarted"
+[ "$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')" = "$web0_started" ] || fail "web-0 was restarted"
+ip=$(k get pod web-0 -o jsonpath='{.status.podIP}')
+curl -sf --max-time 5 "http://$ip/after-restart" >/dev/null || true
+curl -sf --max-time 5 "http://$ip/" >/dev/null || fail "web-0 does not serve after the node process restarted"
+# Its log pipes came back from the supervisor: the new request is in the same log.
+until_logged() { k logs web-0 | grep -q 'GET /after-restart'; }
+for _ in $(seq 1 50); do until_logged && break; sleep 0.1; done
+until_logged || fail "web-0's log lost what it wrote after the node process restarted"
+
+# Real namespaces: hostnames, /etc/hosts, resolv.conf, the PV's content served by nginx.
+[ "$(k exec web-0 -- hostname)" = web-0 ] || fail "hostname of web-0"
+k exec web-1 -- cat /etc/hosts | grep -q 'web-1.nginx.default.svc.cluster.local' || fail "/etc/hosts of web-1"
+k exec busybox -- cat /etc/resolv.conf | grep -q 'nameserver 10.96.0.10' || fail "resolv.conf"
+for n in 0 1 2; do
+  ip=$(k get pod web-$n -o jsonpath='{.status.podIP}')
+  volume=$(k get pvc www-web-$n -o jsonpath='{.spec.volumeName}')
+  body=$(k exec busybox-curl -- curl -s --max-time 5 "http://$ip/")
+  [ "$body" = "hello from $volume" ] || fail "web-$n at $ip served '$body', expected 'hello from $volume'"
+done
+
+# Scale to 5: only four PVs, so one claim stays Pending.
+k scale sts web --replicas=5
+for _ in $(seq 1 100); do k get pod web-3 >/dev/null 2>&1 && break; sleep 0.1; done
+k wait --for=condition=Ready pod/web-3 --timeout=60s
+sleep 1
+k get pvc www-web-4 | grep -q Pending || fail "www-web-4 should be Pending"
+# Back to 2: web-4, web-3, web-2 go; their claims stay.
+k scale sts web --replicas=2
+k wait --for=delete pod/web-2 pod/web-3 pod/web-4 --timeout=60s
+k get pvc www-web-2 | grep -q Bound || fail "www-web-2 should stay Bound"
+# Back to 3: web-2 returns with the same claim and data.
+k scale sts web --replicas=3
+k rollout status sts/web --timeout=60s
+ip=$(k get pod web-2 -o jsonpath='{.status.podIP}')
+volume=$(k get pvc www-web-2 -o jsonpath='{.spec.volumeName}')
+[ "$(k exec busybox-curl -- curl -s --max-time 5 "http://$ip/")" = "hello from $volume" ] || fail "web-2 lost its data"
+
+# Delete the set: pods go, claims and PV data stay.
+k delete sts web
+k wait --for=delete pod/web-0 pod/web-1 pod/web-2 --timeout=60s
+[ "$(k get pvc --no-headers | wc -l)" -ge 4 ] || fail "claims should remain"
+[ -f "$work/mnt/data1/index.html" ] || fail "PV data should remain"
+k delete pod busybox busybox-curl --wait=true
+echo "$name: PASS"
