@@ -9,8 +9,10 @@ name=e2e-kubelet
 bin=${1:-}
 [ -n "$bin" ] || unset bin
 source "$(dirname "$0")/lib.sh"
+jp() { kubectl get pod "$1" -o jsonpath="$2"; }
 
-mkdir -p "$work/host"
+mkdir -p "$work/host" "$work/out"
+chmod 777 "$work/out"
 echo "from the host" > "$work/host/file.txt"
 
 k apply -f - <<YAML
@@ -37,7 +39,7 @@ spec:
   containers:
   - name: main
     image: busybox
-    command: [sh, -c, "echo started \$(POD_NAME); trap 'echo TERM; exit 0' TERM; while true; do sleep 1; done"]
+    command: [sh, -c, "echo started \$(POD_NAME); trap 'echo TERM > /out/term.txt; exit 0' TERM; while true; do sleep 1; done"]
     env:
     - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
     - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
@@ -47,17 +49,19 @@ spec:
     securityContext: {runAsUser: 1000, runAsGroup: 1000, readOnlyRootFilesystem: true}
     resources: {limits: {memory: 64Mi}}
     readinessProbe: {exec: {command: [test, -f, /work/ready]}, periodSeconds: 1}
-    lifecycle: {preStop: {exec: {command: [sh, -c, "echo prestop > /work/prestop.txt"]}}}
+    lifecycle: {preStop: {exec: {command: [sh, -c, "echo prestop > /out/prestop.txt"]}}}
     volumeMounts:
     - {name: scratch, mountPath: /work}
     - {name: config, mountPath: /etc/app}
     - {name: secret, mountPath: /etc/creds}
     - {name: host, mountPath: /host, readOnly: true}
+    - {name: out, mountPath: /out}
   volumes:
   - {name: scratch, emptyDir: {}}
   - {name: config, configMap: {name: settings}}
   - {name: secret, secret: {secretName: creds}}
   - {name: host, hostPath: {path: "$work/host", type: Directory}}
+  - {name: out, hostPath: {path: "$work/out"}}
 YAML
 until_true 30 sh -c "[ \"\$(kubectl get pod features -o jsonpath='{.status.phase}')\" = Running ]" || fail "features not Running"
 [ "$(jp features '{.status.conditions[?(@.type=="Ready")].status}')" = False ] || fail "features Ready before its probe passed"
@@ -121,6 +125,8 @@ until_true 20 sh -c "kubectl get events --field-selector involvedObject.name=nom
 
 # Graceful deletion: preStop runs, then SIGTERM (the trap exits 0), then the object goes.
 k delete pod features --wait=true --timeout=30s
+[ "$(cat "$work/out/prestop.txt" 2>/dev/null)" = prestop ] || fail "the preStop hook did not run"
+[ "$(cat "$work/out/term.txt" 2>/dev/null)" = TERM ] || fail "the container did not get SIGTERM"
 for p in crash once liveness nomount; do k delete pod "$p" --wait=false >/dev/null; done
 until_true 30 sh -c "[ -z \"\$(kubectl get pods --no-headers 2>/dev/null)\" ]" || fail "pods not deleted"
 echo "$name: PASS"
