@@ -112,7 +112,8 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Answers 101 and runs the exec over this connection.
     func takeOver(_ plan: ExecPlan, logger: Logger) {
-        guard let context else { return }
+        // The client may have gone while the request was checked: run nothing then.
+        guard let context, context.channel.isActive else { return }
         let response: String
         do {
             switch plan.transport {
