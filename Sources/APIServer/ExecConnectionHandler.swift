@@ -24,6 +24,12 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var started = false
     private var waitsForTerminalSize = false
 
+    /// Stdin bytes received but not yet written to the process; above `stdinHighWater` the
+    /// handler stops reading from the socket until the process caught up (half of it).
+    private var pendingStdin = 0
+    private var readHeld = false
+    static let stdinHighWater = 4 * 1024 * 1024
+
     /// How long a terminal session waits for the client's first size before it starts anyway.
     static let terminalSizeWait: TimeAmount = .seconds(1)
 
@@ -69,12 +75,32 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             case .resize:
                 input?.yield(event)
                 if ready { start() }
+            case .stdin(let bytes):
+                pendingStdin += bytes.count
+                input?.yield(event)
             default:
                 input?.yield(event)
             }
         }
         if wrote { context.flush() }
         pending.discardReadBytes()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if pendingStdin > Self.stdinHighWater {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The bridge wrote (or dropped) `count` stdin bytes.
+    fileprivate func stdinConsumed(_ count: Int) {
+        pendingStdin -= count
+        if readHeld && pendingStdin <= Self.stdinHighWater / 2 {
+            readHeld = false
+            context?.read()
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -86,7 +112,8 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Answers 101 and runs the exec over this connection.
     func takeOver(_ plan: ExecPlan, logger: Logger) {
-        guard let context else { return }
+        // The client may have gone while the request was checked: run nothing then.
+        guard let context, context.channel.isActive else { return }
         let response: String
         do {
             switch plan.transport {
@@ -146,6 +173,12 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     fileprivate func finish() {
         guard let context, var transport, !finished else { return }
         finished = true
+        // Whatever stdin is still pending will not be written: read the client's close.
+        pendingStdin = 0
+        if readHeld {
+            readHeld = false
+            context.read()
+        }
         let bytes = transport.finish()
         self.transport = transport
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
@@ -170,6 +203,10 @@ struct ExecFrameWriter: Sendable {
 
     func finish() async {
         try? await eventLoop.submit { self.handler.value.finish() }.get()
+    }
+
+    func stdinConsumed(_ count: Int) {
+        eventLoop.execute { self.handler.value.stdinConsumed(count) }
     }
 }
 
@@ -196,13 +233,13 @@ enum ExecBridge {
         }
         // The terminal size first: the process has just started.
         if let size = early.last(where: { if case .resize = $0 { true } else { false } }) {
-            await Self.apply(size, to: session, request: plan.request)
+            await Self.apply(size, to: session, request: plan.request, writer: writer)
         }
         let forward = Task {
-            for event in early { await Self.apply(event, to: session, request: plan.request) }
+            for event in early { await Self.apply(event, to: session, request: plan.request, writer: writer) }
             // The same stream, continued (its first loop has ended).
             for await event in events {
-                await Self.apply(event, to: session, request: plan.request)
+                await Self.apply(event, to: session, request: plan.request, writer: writer)
                 if event == .closed { return }
             }
             // The connection is gone.
@@ -226,10 +263,12 @@ enum ExecBridge {
         await writer.finish()
     }
 
-    private static func apply(_ event: ExecClientEvent, to session: any ExecSession, request: ExecRequest) async {
+    private static func apply(_ event: ExecClientEvent, to session: any ExecSession, request: ExecRequest,
+                              writer: ExecFrameWriter) async {
         switch event {
         case .stdin(let bytes):
             if request.stdin { try? await session.writeStdin(bytes) }
+            writer.stdinConsumed(bytes.count)
         case .stdinClosed:
             if request.stdin { await session.closeStdin() }
         case .resize(let width, let height):

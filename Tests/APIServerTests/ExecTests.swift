@@ -194,6 +194,19 @@ struct ExecTests {
     }
 
     @Test(arguments: [33, 27])
+    func largeStdinToASlowReaderArrivesWhole(minor: Int) async throws {
+        let (cluster, _) = try await Self.cluster()
+        defer { cluster.remove() }
+        // 24 MiB while the command sleeps first: the server stops reading from the socket
+        // instead of buffering it all, and nothing is lost.
+        let text = String(repeating: String(repeating: "z", count: 1023) + "\n", count: 24 * 1024)
+        let result = try await kubectl(minor, cluster, ["exec", "-i", "box", "--", "sh", "-c", "sleep 1; wc -c"], stdin: text)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(text.utf8.count)")
+        await cluster.stop()
+    }
+
+    @Test(arguments: [33, 27])
     func containerChoiceAndErrors(minor: Int) async throws {
         let (cluster, streams) = try await Self.cluster()
         defer { cluster.remove() }

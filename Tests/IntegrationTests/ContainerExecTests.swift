@@ -138,6 +138,7 @@ struct ContainerExecTests {
             #expect(out.contains("/dev/pts/0"))
             #expect(out.contains("45 123"))
             #expect(out.contains("xterm"))
+            #expect(!out.contains("\u{0}"), "\(Array(out.utf8.prefix(16)))")
         }
     }
 

@@ -100,6 +100,35 @@ struct KubectlExecTests {
     }
 
     @Test(arguments: [33, 27])
+    func clientGoneKillsTheProcess(minor: Int) async throws {
+        try await withPod { kubectl, _, dir in
+            let client = Process()
+            client.executableURL = URL(fileURLWithPath: integrationKubectl! + "/kubectl.1.\(minor)")
+            client.arguments = ["--kubeconfig", dir + "/kubeconfig", "exec", "web-0", "--", "sleep", "321"]
+            client.standardOutput = FileHandle.nullDevice
+            client.standardError = FileHandle.nullDevice
+            try client.run()
+            func sleeping() async throws -> Bool {
+                try await kubectl(minor, ["exec", "web-0", "--", "ps", "-o", "args"], nil).stdout.contains("sleep 321")
+            }
+            var started = false
+            for _ in 0..<50 where !started {
+                started = try await sleeping()
+                if !started { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(started)
+            client.terminate()
+            client.waitUntilExit()
+            var gone = false
+            for _ in 0..<50 where !gone {
+                gone = try await !sleeping()
+                if !gone { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(gone, "the exec'd process outlived its client")
+        }
+    }
+
+    @Test(arguments: [33, 27])
     func terminal(minor: Int) async throws {
         try await withPod { _, _, dir in
             let command = "stty cols 101 rows 29; \(integrationKubectl!)/kubectl.1.\(minor) --kubeconfig \(dir)/kubeconfig exec -it web-0 -- sh -c 'tty; stty size; exit 2'"
