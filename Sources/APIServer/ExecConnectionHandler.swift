@@ -31,7 +31,7 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     static let stdinHighWater = 4 * 1024 * 1024
 
     /// How long a terminal session waits for the client's first size before it starts anyway.
-    static let terminalSizeWait: TimeAmount = .seconds(1)
+    static let terminalSizeWait: TimeAmount = .seconds(3)
 
     /// How long kubelet waits for a SPDY client to open its streams.
     static let streamCreationTimeout: TimeAmount = .seconds(30)
