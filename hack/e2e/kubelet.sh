@@ -85,6 +85,13 @@ k logs features | grep -q "started features" || fail "kubectl logs"
 [ "$(k logs features --tail=1)" = "started features" ] || fail "kubectl logs --tail"
 k logs features --timestamps | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z started features' || fail "kubectl logs --timestamps"
 
+events=$(k get events --field-selector involvedObject.name=features -o jsonpath='{range .items[*]}{.reason}{" "}{end}')
+for reason in Scheduled Pulled Created Started; do grep -qw "$reason" <<<"$events" || fail "no $reason event: $events"; done
+
+# An image the node does not have (nothing is pulled): ErrImageNeverPull.
+k run noimage --image=example.invalid/nothing:1 --image-pull-policy=Never -- sleep 1
+until_true 20 sh -c "kubectl get pod noimage | grep -q ErrImageNeverPull" || fail "noimage not ErrImageNeverPull: $(jp noimage '{.status.containerStatuses[0].state}')"
+
 # Crash loop: exits 1 → restarted at once, then CrashLoopBackOff; --previous shows the last run.
 k run crash --image=busybox --restart=Always -- sh -c 'echo run; exit 1'
 until_true 30 sh -c "[ \"\$(kubectl get pod crash -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}')\" = CrashLoopBackOff ]" \
@@ -127,6 +134,6 @@ until_true 20 sh -c "kubectl get events --field-selector involvedObject.name=nom
 k delete pod features --wait=true --timeout=30s
 [ "$(cat "$work/out/prestop.txt" 2>/dev/null)" = prestop ] || fail "the preStop hook did not run"
 [ "$(cat "$work/out/term.txt" 2>/dev/null)" = TERM ] || fail "the container did not get SIGTERM"
-for p in crash once liveness nomount; do k delete pod "$p" --wait=false >/dev/null; done
+for p in crash once liveness nomount noimage; do k delete pod "$p" --wait=false >/dev/null; done
 until_true 30 sh -c "[ -z \"\$(kubectl get pods --no-headers 2>/dev/null)\" ]" || fail "pods not deleted"
 echo "$name: PASS"
