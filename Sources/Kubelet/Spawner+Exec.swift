@@ -9,41 +9,11 @@ extension Spawner {
     /// its controlling terminal.
     func exec(_ process: ContainerSpec.Process, containerPidfd: Int32, controllingTTY: Bool,
               beforeExec: (pid_t) throws(SpawnError) -> Void) throws(SpawnError) -> SpawnedProcess {
-        let seccomp: [UInt8]?
-        switch spec.security.seccomp {
-        case .unconfined: seccomp = nil
-        case .runtimeDefault: seccomp = try SeccompProfile.runtimeDefaultProgram.get()
-        case let other: seccomp = try other.compile()
-        }
+        let seccomp = try seccompProgram()
         let arena = CArena()
-        let candidates = ContainerSpec.execCandidates(argv0: process.args.first ?? "", env: process.env)
-        let caps = Capability.mask(spec.security.capabilities)
-        let capsForProcess = process.user.uid == 0 ? caps : 0
-
         var config = cn_spawn_config()
         config.netns_fd = -1
-        config.cwd = arena.constString(process.cwd)
-        config.exec_candidates = arena.constStrings(candidates)
-        config.exec_candidate_count = candidates.count
-        config.argv = arena.nullTerminated(process.args)
-        config.envp = arena.nullTerminated(process.env)
-        config.uid = process.user.uid
-        config.gid = process.user.gid
-        config.groups = UnsafePointer(arena.array(process.user.additionalGids))
-        config.group_count = process.user.additionalGids.count
-        config.cap_bounding = caps
-        config.cap_inheritable = caps
-        config.cap_effective = capsForProcess
-        config.cap_permitted = capsForProcess
-        config.cap_last_cap = Self.capLastCap
-        config.no_new_privs = spec.security.noNewPrivileges ? 1 : 0
-        if let seccomp, !seccomp.isEmpty {
-            config.seccomp_filter = UnsafeRawPointer(arena.array(seccomp))
-            config.seccomp_filter_len = UInt16(seccomp.count / 8)
-        }
-        config.stdin_fd = stdin
-        config.stdout_fd = stdout
-        config.stderr_fd = stderr
+        setProcess(&config, process, seccomp: seccomp, arena: arena)
         config.controlling_tty = controllingTTY ? 1 : 0
 
         let started = cn_monotonic_ns()

@@ -36,12 +36,7 @@ struct Spawner {
     /// Clones the child, calls `beforeExec` with its pid (cgroups, network), then lets it exec.
     /// On any failure the child is gone (killed and reaped) when this throws.
     func spawn(beforeExec: (pid_t) throws(SpawnError) -> Void) throws(SpawnError) -> SpawnedProcess {
-        let seccomp: [UInt8]?
-        switch spec.security.seccomp {
-        case .unconfined: seccomp = nil
-        case .runtimeDefault: seccomp = try SeccompProfile.runtimeDefaultProgram.get()
-        case let other: seccomp = try other.compile()
-        }
+        let seccomp = try seccompProgram()
         var netnsFD: Int32 = -1
         if case .join(let path) = spec.network {
             netnsFD = open(path, O_RDONLY | O_CLOEXEC)
@@ -65,11 +60,6 @@ struct Spawner {
                 readonly: m.readOnly ? 1 : 0,
                 recursive: 1))
         }
-        let env = spec.process.env
-        let candidates = ContainerSpec.execCandidates(argv0: spec.process.args.first ?? "", env: env)
-        let caps = Capability.mask(spec.security.capabilities)
-        let capsForProcess = spec.process.user.uid == 0 ? caps : 0
-
         var config = cn_spawn_config()
         config.clone_flags = flags
         config.netns_fd = netnsFD
@@ -86,28 +76,7 @@ struct Spawner {
         config.masked_count = spec.maskedPaths.count
         config.readonly_paths = arena.constStrings(spec.readonlyPaths)
         config.readonly_count = spec.readonlyPaths.count
-        config.cwd = arena.constString(spec.process.cwd)
-        config.exec_candidates = arena.constStrings(candidates)
-        config.exec_candidate_count = candidates.count
-        config.argv = arena.nullTerminated(spec.process.args)
-        config.envp = arena.nullTerminated(env)
-        config.uid = spec.process.user.uid
-        config.gid = spec.process.user.gid
-        config.groups = UnsafePointer(arena.array(spec.process.user.additionalGids))
-        config.group_count = spec.process.user.additionalGids.count
-        config.cap_bounding = caps
-        config.cap_inheritable = caps
-        config.cap_effective = capsForProcess
-        config.cap_permitted = capsForProcess
-        config.cap_last_cap = Self.capLastCap
-        config.no_new_privs = spec.security.noNewPrivileges ? 1 : 0
-        if let seccomp, !seccomp.isEmpty {
-            config.seccomp_filter = UnsafeRawPointer(arena.array(seccomp))
-            config.seccomp_filter_len = UInt16(seccomp.count / 8)
-        }
-        config.stdin_fd = stdin
-        config.stdout_fd = stdout
-        config.stderr_fd = stderr
+        setProcess(&config, spec.process, seccomp: seccomp, arena: arena)
         config.loopback_up = spec.network == .none ? 1 : 0
 
         let started = cn_monotonic_ns()
@@ -152,6 +121,46 @@ struct Spawner {
             throw SpawnError(step: "read child report", errno: -go)
         }
         return SpawnedProcess(pid: child.pid, pidfd: child.pidfd, spawnNanoseconds: elapsed)
+    }
+
+    /// The spec's seccomp filter as BPF bytes (nil: unconfined).
+    func seccompProgram() throws(SpawnError) -> [UInt8]? {
+        switch spec.security.seccomp {
+        case .unconfined: return nil
+        case .runtimeDefault: return try SeccompProfile.runtimeDefaultProgram.get()
+        case let other: return try other.compile()
+        }
+    }
+
+    /// The process part of a config, for a container's PID 1 and for exec alike: working
+    /// directory, argv/envp with the exec candidates, user and groups, the spec's capabilities,
+    /// no_new_privs and seccomp, and this spawner's stdio.
+    func setProcess(_ config: inout cn_spawn_config, _ process: ContainerSpec.Process, seccomp: [UInt8]?, arena: CArena) {
+        let candidates = ContainerSpec.execCandidates(argv0: process.args.first ?? "", env: process.env)
+        let caps = Capability.mask(spec.security.capabilities)
+        let capsForProcess = process.user.uid == 0 ? caps : 0
+        config.cwd = arena.constString(process.cwd)
+        config.exec_candidates = arena.constStrings(candidates)
+        config.exec_candidate_count = candidates.count
+        config.argv = arena.nullTerminated(process.args)
+        config.envp = arena.nullTerminated(process.env)
+        config.uid = process.user.uid
+        config.gid = process.user.gid
+        config.groups = UnsafePointer(arena.array(process.user.additionalGids))
+        config.group_count = process.user.additionalGids.count
+        config.cap_bounding = caps
+        config.cap_inheritable = caps
+        config.cap_effective = capsForProcess
+        config.cap_permitted = capsForProcess
+        config.cap_last_cap = Self.capLastCap
+        config.no_new_privs = spec.security.noNewPrivileges ? 1 : 0
+        if let seccomp, !seccomp.isEmpty {
+            config.seccomp_filter = UnsafeRawPointer(arena.array(seccomp))
+            config.seccomp_filter_len = UInt16(seccomp.count / 8)
+        }
+        config.stdin_fd = stdin
+        config.stdout_fd = stdout
+        config.stderr_fd = stderr
     }
 
     /// Kills (optionally) and reaps a child that never became a container, closing its pidfd.

@@ -123,20 +123,16 @@ struct SandboxError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Runs a host command, throwing on failure; returns stdout.
-@discardableResult
-/// Copies an executable through a close-on-exec descriptor: a copy made with a plain
-/// descriptor leaks into processes other tests spawn meanwhile, and exec'ing the copy then
-/// fails with ETXTBSY while any of them runs.
+/// Copies an executable with `cp` in a process of its own: a write fd to it opened in this
+/// process could be inherited by a container another test clones at that moment and make the
+/// copy's first execve fail with ETXTBSY.
 func copyExecutable(_ source: String, to destination: String) throws {
-    let data = try Data(contentsOf: URL(fileURLWithPath: source))
-    let fd = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-    guard fd >= 0 else { throw SandboxError("open(\(destination)): errno \(errno)") }
-    defer { close(fd) }
-    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    guard written == data.count else { throw SandboxError("write(\(destination)): errno \(errno)") }
+    _ = try runOnHost(["/bin/cp", source, destination])
+    chmod(destination, 0o755)
 }
 
+/// Runs a host command, throwing on failure; returns stdout.
+@discardableResult
 func runOnHost(_ argv: [String], allowFailure: Bool = false) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: argv[0])
