@@ -223,17 +223,18 @@ enum ExecBridge {
             early.append(event)
         }
         let session: any ExecSession
+        var request = plan.request
+        if request.tty, case .resize(let width, let height)? = early.last(where: { if case .resize = $0 { true } else { false } }) {
+            // The pty is made with this size: the process never sees another one first.
+            request.terminalSize = TerminalSize(width: width, height: height)
+        }
         do {
-            session = try await plan.streams.exec(namespace: plan.namespace, pod: plan.pod, container: plan.container, request: plan.request)
+            session = try await plan.streams.exec(namespace: plan.namespace, pod: plan.pod, container: plan.container, request: request)
         } catch {
             logger.info("exec \(plan.namespace)/\(plan.pod)/\(plan.container) \(plan.request.command): \(error)")
             await writer.send(.error, Self.json(APIHandler.execFailureStatus(error)))
             await writer.finish()
             return
-        }
-        // The terminal size first: the process has just started.
-        if let size = early.last(where: { if case .resize = $0 { true } else { false } }) {
-            await Self.apply(size, to: session, request: plan.request, writer: writer)
         }
         let forward = Task {
             for event in early { await Self.apply(event, to: session, request: plan.request, writer: writer) }

@@ -51,13 +51,29 @@ public struct ExecRequest: Sendable, Equatable {
     public var stderr: Bool
     /// A pseudo-terminal: stdout and stderr both arrive on stdout.
     public var tty: Bool
+    /// The terminal's size when the client sent it before the process starts (so the process
+    /// never sees another one); nil: 80×24 until a resize.
+    public var terminalSize: TerminalSize?
 
-    public init(command: [String], stdin: Bool = false, stdout: Bool = true, stderr: Bool = true, tty: Bool = false) {
+    public init(command: [String], stdin: Bool = false, stdout: Bool = true, stderr: Bool = true, tty: Bool = false,
+                terminalSize: TerminalSize? = nil) {
         self.command = command
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
         self.tty = tty
+        self.terminalSize = terminalSize
+    }
+}
+
+/// A terminal's size in characters.
+public struct TerminalSize: Sendable, Equatable {
+    public var width: UInt16
+    public var height: UInt16
+
+    public init(width: UInt16, height: UInt16) {
+        self.width = width
+        self.height = height
     }
 }
 

@@ -1,5 +1,6 @@
 import CNamespaces
 import Glibc
+import KubeClient
 
 extension ContainerRuntime {
     /// Runs `process` inside the running container `id`: its PID, mount, UTS, IPC and network
@@ -7,7 +8,8 @@ extension ContainerRuntime {
     /// seccomp profile (user, env and working directory come from `process`). With `tty` the
     /// process gets a pseudo-terminal (stdout and stderr both on it; `TERM=xterm` unless set);
     /// without `stdin` its stdin is /dev/null.
-    public func exec(_ id: String, process: ContainerSpec.Process, tty: Bool, stdin: Bool) async throws(SpawnError) -> ExecProcess {
+    public func exec(_ id: String, process: ContainerSpec.Process, tty: Bool, stdin: Bool,
+                     terminalSize: TerminalSize? = nil) async throws(SpawnError) -> ExecProcess {
         let target = try runningContainer(id)
         guard !process.args.isEmpty else { throw SpawnError(step: "exec \(id): no command", errno: EINVAL) }
         var process = process
@@ -31,7 +33,7 @@ extension ContainerRuntime {
                 var slave: Int32 = -1
                 // The container's own devpts instance: `tty` in the container names /dev/pts/N.
                 let ptmx = "/proc/\(target.pid)/root/dev/ptmx"
-                let rc = cn_open_pty(ptmx, &master, &slave, 24, 80)
+                let rc = cn_open_pty(ptmx, &master, &slave, terminalSize?.height ?? 24, terminalSize?.width ?? 80)
                 guard rc == 0 else { throw SpawnError(step: "exec: open \(ptmx)", errno: -rc) }
                 // Still the container's PID 1 (not a reused pid) once the pty is open.
                 guard cn_pidfd_send_signal(target.pidfd, 0) == 0 else {

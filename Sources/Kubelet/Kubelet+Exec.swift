@@ -5,10 +5,11 @@ import KubeModel
 extension Kubelet {
     /// Runs `command` in the container instance `id` as its own process runs (user, env,
     /// working directory), as `kubectl exec`, exec probes and preStop hooks do.
-    nonisolated func exec(id: String, command: [String], tty: Bool = false, stdin: Bool = false) async throws -> ExecProcess {
+    nonisolated func exec(id: String, command: [String], tty: Bool = false, stdin: Bool = false,
+                          terminalSize: TerminalSize? = nil) async throws -> ExecProcess {
         var process = try await runtime.spec(id).process
         process.args = command
-        return try await runtime.exec(id, process: process, tty: tty, stdin: stdin)
+        return try await runtime.exec(id, process: process, tty: tty, stdin: stdin, terminalSize: terminalSize)
     }
 
     /// Runs a command to completion within `timeout`: its exit code and the start of its

@@ -30,7 +30,7 @@ extension Kubelet: ContainerStreams {
         guard record.isRunning, let id = record.runtimeID else {
             throw KubeAPIError.badRequest("unable to upgrade connection: container not found (\"\(container)\")")
         }
-        return try await exec(id: id, command: request.command, tty: request.tty, stdin: request.stdin)
+        return try await exec(id: id, command: request.command, tty: request.tty, stdin: request.stdin, terminalSize: request.terminalSize)
     }
 
     /// The pod's runtime state and the container's record, or the error the kubelet answers.

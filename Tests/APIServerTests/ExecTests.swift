@@ -258,7 +258,9 @@ struct ExecTests {
         let result = try await runCommand("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], timeout: 60)
         #expect(result.status == 4, "\(result.stdout) \(result.stderr)")
         #expect(result.stdout.contains("in-tty"), "\(result.stdout)")
-        #expect(streams.requests.get().last == ExecRequest(command: ["sh", "-c", "echo in-tty; exit 4"], stdin: true, stdout: true, stderr: false, tty: true))
+        // The terminal's size came before the command started: the pty is made with it.
+        #expect(streams.requests.get().last == ExecRequest(command: ["sh", "-c", "echo in-tty; exit 4"], stdin: true, stdout: true, stderr: false, tty: true,
+                                                           terminalSize: TerminalSize(width: 91, height: 33)))
         #expect(streams.resizes.get().contains("91x33"), "\(streams.resizes.get())")
         await cluster.stop()
     }

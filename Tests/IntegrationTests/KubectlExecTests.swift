@@ -19,7 +19,7 @@ struct SandboxStreams: ContainerStreams {
     func exec(namespace: String, pod: String, container: String, request: ExecRequest) async throws -> any ExecSession {
         do {
             return try await runtime.exec(containerID, process: .init(args: request.command, env: env, cwd: "/"),
-                                          tty: request.tty, stdin: request.stdin)
+                                          tty: request.tty, stdin: request.stdin, terminalSize: request.terminalSize)
         } catch {
             throw KubeAPIError.internalError("error executing command in container: \(error)")
         }
