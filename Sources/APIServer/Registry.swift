@@ -8,6 +8,8 @@ import Logging
 /// optimistic concurrency, finalizers, graceful deletion, subresources, watch).
 public final class Registry: Sendable {
     public let store: any Store
+    /// Service ClusterIPs (10.96.0.0/12).
+    let clusterIPs = ClusterIPAllocator()
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -39,6 +41,7 @@ public final class Registry: Sendable {
                 "metadata": .object(["name": .string(name)]),
             ]))
         }
+        try bootstrapServices()
     }
 
     // MARK: Reads
@@ -117,11 +120,22 @@ public final class Registry: Sendable {
             }
             return object
         }
-        let event = try store.mutate(key(resource, metadataString(object, "namespace"), name)) { current in
-            if current != nil { throw KubeAPIError.alreadyExists(resource.groupResource, name) }
-            return .put(object)
+        let put = { [store] (object: JSONValue) throws -> JSONValue in
+            let event = try store.mutate(self.key(resource, metadataString(object, "namespace"), name)) { current in
+                if current != nil { throw KubeAPIError.alreadyExists(resource.groupResource, name) }
+                return .put(object)
+            }
+            return event?.object ?? object
         }
-        return event?.object ?? object
+        guard resource.gvk.group == "", resource.plural == "services" else { return try put(object) }
+        // One Service at a time takes an IP: no two get the same.
+        return try clusterIPs.lock.withLock {
+            if store.get(key(resource, metadataString(object, "namespace"), name)) != nil {
+                throw KubeAPIError.alreadyExists(resource.groupResource, name)
+            }
+            try clusterIPs.allocate(&object, used: usedClusterIPs())
+            return try put(object)
+        }
     }
 
     /// Checks kind, apiVersion and namespace of a body and fills them in.

@@ -41,6 +41,12 @@ k get pv
 [ "$(k get pv | grep -c 'Bound.*default/www-web-')" -eq 3 ] || fail "three PVs should be Bound"
 [ "$(k get pv | grep -c Available)" -eq 1 ] || fail "one PV should be Available"
 
+# Services: the headless nginx has no ClusterIP; the cluster's own Services have theirs.
+k get svc -A
+[ "$(k get svc nginx -o jsonpath='{.spec.clusterIP}')" = None ] || fail "nginx should be headless"
+[ "$(k get svc kubernetes -o jsonpath='{.spec.clusterIP}')" = 10.96.0.1 ] || fail "kubernetes Service IP"
+[ "$(k -n kube-system get svc kube-dns -o jsonpath='{.spec.clusterIP}')" = 10.96.0.10 ] || fail "kube-dns Service IP"
+
 # Pods started in order.
 t0=$(k get pod web-0 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
 t2=$(k get pod web-2 -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
