@@ -74,6 +74,17 @@ let package = Package(
             name: "Scheduler",
             dependencies: ["KubeModel", "KubeClient", "Controllers", .product(name: "Logging", package: "swift-log")]
         ),
+        // Cluster DNS: the cluster.local zone from Services, EndpointSlices and Pods.
+        .target(
+            name: "ClusterDNS",
+            dependencies: [
+                "KubeModel", "KubeClient", "Controllers",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The API server: certificates, storage, REST, watch, discovery, OpenAPI.
         .target(
             name: "APIServer",
@@ -118,12 +129,14 @@ let package = Package(
                 "ImageStore",
                 "KubeModel",
                 "Scheduler",
+                "ClusterDNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
+        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "KubeModel", "KubeClient"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeClient", "APIServer"]),
         .testTarget(
             name: "APIServerTests",

@@ -47,7 +47,8 @@ extension Kubelet {
                 enqueue(pod.key)
                 return
             }
-            record.state = .running(startedAt: now())
+            // The time the container's record holds too, so a kubelet that adopts it reports the same.
+            record.state = .running(startedAt: spec.annotations[Self.startedAtAnnotation] ?? now())
             record.started = container.startupProbe == nil
             record.ready = container.readinessProbe == nil && container.startupProbe == nil
             state.containers[container.name] = record

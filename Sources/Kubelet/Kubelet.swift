@@ -61,8 +61,6 @@ public actor Kubelet {
     var pods: [String: Pod] = [:]
     /// What runs for each pod, by `namespace/name`.
     var states: [String: PodRuntimeState] = [:]
-    /// The pod watch has listed once (until then a missing pod is not a deleted one).
-    var synced = false
     /// Set on `shutDown`: no new containers start.
     var stopping = false
 
@@ -133,21 +131,25 @@ public actor Kubelet {
         } else {
             pods[key] = pod
         }
-        synced = true
         await queue.add(key)
     }
 
-    /// Once the first list arrived: pod networks and containers of pods this node no longer
-    /// has (a crash or `kill -9` of an earlier run) are removed.
+    /// Once the API answers: pod networks and containers of pods this node no longer has (a
+    /// crash or `kill -9` of an earlier run) are removed. Decided from a list of its own, not
+    /// from the watch, which delivers its first list one pod at a time.
     func collectOrphansWhenListed() async {
-        while !synced {
+        var listed: [Pod]?
+        while listed == nil {
             if Task.isCancelled { return }
-            try? await Task.sleep(for: .milliseconds(50))
+            listed = try? await client.list(Pod.self, fieldSelector: "spec.nodeName=\(configuration.nodeName)")
+            if listed == nil { try? await Task.sleep(for: .milliseconds(200)) }
         }
-        let live = Set(pods.values.compactMap(\.metadata.uid))
+        let pods = listed ?? []
+        let live = Set(pods.compactMap(\.metadata.uid))
         do { try await network.garbageCollect(keeping: live) } catch { logger.warning("network garbage collection: \(error)") }
         // Adopted containers of pods deleted while no kubelet ran.
-        for key in states.keys where pods[key] == nil { await queue.add(key) }
+        let keys = Set(pods.map(\.key))
+        for (key, state) in states where !keys.contains(key) || !live.contains(state.uid) { await queue.add(key) }
     }
 
     /// Re-syncs a pod (a container exited, a back-off or a probe period elapsed).

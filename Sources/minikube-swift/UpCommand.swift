@@ -1,4 +1,5 @@
 import APIServer
+import ClusterDNS
 import ArgumentParser
 import Controllers
 import Foundation
@@ -108,6 +109,12 @@ struct UpCommand: AsyncParsableCommand {
                 group.addTask { await ControllerManager.run(client: client) }
                 group.addTask { await Scheduler(client: client).run() }
                 group.addTask { try await kubelet.run() }
+                // Cluster DNS on kube-dns's address, which the node network puts on the bridge.
+                let dns = ClusterDNSServer(client: client)
+                group.addTask { await dns.watch() }
+                if let address = kubelet.network.configuration.clusterDNS {
+                    group.addTask { try await dns.serve(host: address.description) }
+                }
                 // The first part to stop (or fail) stops the others.
                 try await group.next()
                 group.cancelAll()

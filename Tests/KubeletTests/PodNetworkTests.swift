@@ -51,7 +51,7 @@ final class FakeHostCommandRunner: HostCommandRunner {
         #expect(fake.lines == [
             "ip -n node link add cni0 address 0a:58:0a:f4:00:01 type bridge",
             "ip -n node -batch - <<< 'addr replace 10.244.0.1/24 dev cni0; link set cni0 up; "
-                + "route replace unreachable 10.244.0.0/16; route replace unreachable 10.96.0.0/12'",
+                + "route replace unreachable 10.244.0.0/16; route replace unreachable 10.96.0.0/12; addr replace 10.96.0.10/32 dev cni0'",
             "ip netns add \(ns)",
             "ip -n node link add \(veth) type veth peer name eth0 netns \(ns)",
             "ip -n node link set \(veth) master cni0 up",

@@ -66,7 +66,7 @@ YAML
 until_true 30 sh -c "[ \"\$(kubectl get pod features -o jsonpath='{.status.phase}')\" = Running ]" || fail "features not Running"
 [ "$(jp features '{.status.conditions[?(@.type=="Ready")].status}')" = False ] || fail "features Ready before its probe passed"
 [ "$(jp features '{.status.initContainerStatuses[0].state.terminated.reason}')" = Completed ] || fail "init container not Completed"
-k exec features -- cat /work/init.txt | grep -q initialized || fail "the init container's emptyDir file"
+k exec features -- cat /work/init.txt | grep initialized >/dev/null || fail "the init container's emptyDir file"
 env_out=$(k exec features -- env)
 for want in POD_NAME=features NODE=node-1 COLOR=blue TOKEN=s3cret "POD_IP=$(jp features '{.status.podIP}')"; do
   grep -qx "$want" <<<"$env_out" || fail "env lacks $want"
@@ -81,7 +81,7 @@ k exec features -- sh -c 'exit 3' && fail "exec exit code" || [ $? -eq 3 ] || fa
 # Readiness follows the exec probe.
 k exec features -- touch /work/ready
 k wait --for=condition=Ready pod/features --timeout=20s
-k logs features | grep -q "started features" || fail "kubectl logs"
+k logs features | grep "started features" >/dev/null || fail "kubectl logs"
 [ "$(k logs features --tail=1)" = "started features" ] || fail "kubectl logs --tail"
 k logs features --timestamps | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z started features' || fail "kubectl logs --timestamps"
 
@@ -98,9 +98,9 @@ until_true 30 sh -c "[ \"\$(kubectl get pod crash -o jsonpath='{.status.containe
   || fail "crash not in CrashLoopBackOff: $(jp crash '{.status.containerStatuses[0]}')"
 [ "$(jp crash '{.status.containerStatuses[0].lastState.terminated.exitCode}')" = 1 ] || fail "crash lastState exit code"
 [ "$(jp crash '{.status.containerStatuses[0].restartCount}')" -ge 1 ] || fail "crash restartCount"
-k get pods crash | grep -q CrashLoopBackOff || fail "kubectl get shows CrashLoopBackOff"
-k logs crash --previous | grep -q run || fail "kubectl logs --previous"
-k get events --field-selector involvedObject.name=crash | grep -q BackOff || fail "BackOff event"
+k get pods crash | grep CrashLoopBackOff >/dev/null || fail "kubectl get shows CrashLoopBackOff"
+k logs crash --previous | grep run >/dev/null || fail "kubectl logs --previous"
+k get events --field-selector involvedObject.name=crash | grep BackOff >/dev/null || fail "BackOff event"
 
 # restartPolicy Never, exit 3 → Failed with exit code 3 and reason Error.
 k run once --image=busybox --restart=Never -- sh -c 'exit 3'
@@ -123,7 +123,7 @@ spec:
 YAML
 until_true 30 sh -c "[ \"\$(kubectl get pod liveness -o jsonpath='{.status.containerStatuses[0].restartCount}')\" -ge 1 ]" \
   || fail "liveness did not restart the container"
-k get events --field-selector involvedObject.name=liveness | grep -q 'Liveness probe failed' || fail "Unhealthy event"
+k get events --field-selector involvedObject.name=liveness | grep 'Liveness probe failed' >/dev/null || fail "Unhealthy event"
 
 # A missing hostPath of type Directory: the pod waits with FailedMount and never starts.
 k run nomount --image=busybox --overrides='{"spec":{"volumes":[{"name":"v","hostPath":{"path":"/nonexistent-mks","type":"Directory"}}],"containers":[{"name":"nomount","image":"busybox","command":["sleep","3600"],"volumeMounts":[{"name":"v","mountPath":"/v"}]}]}}'

@@ -36,7 +36,7 @@ k wait --for=condition=Ready pod/web-0 pod/web-1 pod/web-2 pod/busybox pod/busyb
 k get pods -o wide
 k get statefulset web | grep -Eq 'web +3/3' || fail "statefulset not 3/3"
 k get pvc
-for n in 0 1 2; do k get pvc www-web-$n | grep -q Bound || fail "www-web-$n not Bound"; done
+for n in 0 1 2; do k get pvc www-web-$n | grep Bound >/dev/null || fail "www-web-$n not Bound"; done
 k get pv
 [ "$(k get pv | grep -c 'Bound.*default/www-web-')" -eq 3 ] || fail "three PVs should be Bound"
 [ "$(k get pv | grep -c Available)" -eq 1 ] || fail "one PV should be Available"
@@ -60,7 +60,7 @@ for n in 0 1 2; do
   [ "$body" = "hello from $volume" ] || fail "node: web-$n at $ip served '$body', expected 'hello from $volume'"
 done
 
-k logs web-0 | grep -q '"GET / HTTP/1.1" 200' || fail "kubectl logs web-0 lacks nginx's access log line"
+k logs web-0 | grep '"GET / HTTP/1.1" 200' >/dev/null || fail "kubectl logs web-0 lacks nginx's access log line"
 
 # kill -9 of the node process: the supervisor starts it again; healthy pods are adopted, not
 # restarted; a container that ended while no node process ran is reported with its exit code.
@@ -100,14 +100,14 @@ ip=$(k get pod web-0 -o jsonpath='{.status.podIP}')
 curl -sf --max-time 5 "http://$ip/after-restart" >/dev/null || true
 curl -sf --max-time 5 "http://$ip/" >/dev/null || fail "web-0 does not serve after the node process restarted"
 # Its log pipes came back from the supervisor: the new request is in the same log.
-until_logged() { k logs web-0 | grep -q 'GET /after-restart'; }
+until_logged() { k logs web-0 | grep 'GET /after-restart' >/dev/null; }
 for _ in $(seq 1 50); do until_logged && break; sleep 0.1; done
 until_logged || fail "web-0's log lost what it wrote after the node process restarted"
 
 # Real namespaces: hostnames, /etc/hosts, resolv.conf, the PV's content served by nginx.
 [ "$(k exec web-0 -- hostname)" = web-0 ] || fail "hostname of web-0"
-k exec web-1 -- cat /etc/hosts | grep -q 'web-1.nginx.default.svc.cluster.local' || fail "/etc/hosts of web-1"
-k exec busybox -- cat /etc/resolv.conf | grep -q 'nameserver 10.96.0.10' || fail "resolv.conf"
+k exec web-1 -- cat /etc/hosts | grep 'web-1.nginx.default.svc.cluster.local' >/dev/null || fail "/etc/hosts of web-1"
+k exec busybox -- cat /etc/resolv.conf | grep 'nameserver 10.96.0.10' >/dev/null || fail "resolv.conf"
 for n in 0 1 2; do
   ip=$(k get pod web-$n -o jsonpath='{.status.podIP}')
   volume=$(k get pvc www-web-$n -o jsonpath='{.spec.volumeName}')
@@ -115,16 +115,41 @@ for n in 0 1 2; do
   [ "$body" = "hello from $volume" ] || fail "web-$n at $ip served '$body', expected 'hello from $volume'"
 done
 
+# Cluster DNS at 10.96.0.10 (kube-dns): the seed's lookups from busybox, then dig from the node.
+# (busybox 1.35 tries every search domain and exits 1 when one of them is NXDOMAIN, as it
+# does against CoreDNS.)
+out=$(k exec busybox-curl -- nslookup nginx || true)
+echo "$out"
+grep -q '10.96.0.10' <<<"$out" || fail "nslookup did not use 10.96.0.10"
+for n in 0 1 2; do
+  grep -q "$(k get pod web-$n -o jsonpath='{.status.podIP}')" <<<"$out" || fail "nslookup nginx lacks web-$n"
+done
+web0=$(k get pod web-0 -o jsonpath='{.status.podIP}')
+out=$(k exec busybox-curl -- nslookup web-0.nginx || true)
+grep -q "$web0" <<<"$out" || fail "nslookup web-0.nginx: $out"
+[ "$(dig +short @10.96.0.10 nginx.default.svc.cluster.local | sort | wc -l)" = 3 ] || fail "dig A nginx"
+[ "$(dig +short +tcp @10.96.0.10 web-0.nginx.default.svc.cluster.local)" = "$web0" ] || fail "dig A over TCP"
+out=$(dig +short @10.96.0.10 SRV _web._tcp.nginx.default.svc.cluster.local)
+grep -q '80 web-0.nginx.default.svc.cluster.local.' <<<"$out" || fail "dig SRV _web._tcp.nginx: $out"
+[ "$(dig +short @10.96.0.10 -x "$web0")" = web-0.nginx.default.svc.cluster.local. ] || fail "dig PTR of web-0"
+[ "$(dig +short @10.96.0.10 -x 10.96.0.10)" = kube-dns.kube-system.svc.cluster.local. ] || fail "dig PTR of kube-dns"
+out=$(dig @10.96.0.10 nope.default.svc.cluster.local)
+grep -q 'status: NXDOMAIN' <<<"$out" || fail "dig NXDOMAIN: $out"
+[ "$(dig +short @10.96.0.10 kubernetes.default.svc.cluster.local)" = 10.96.0.1 ] || fail "dig A kubernetes"
+
 # Scale to 5: only four PVs, so one claim stays Pending.
 k scale sts web --replicas=5
 for _ in $(seq 1 100); do k get pod web-3 >/dev/null 2>&1 && break; sleep 0.1; done
 k wait --for=condition=Ready pod/web-3 --timeout=60s
 sleep 1
-k get pvc www-web-4 | grep -q Pending || fail "www-web-4 should be Pending"
+k get pvc www-web-4 | grep Pending >/dev/null || fail "www-web-4 should be Pending"
 # Back to 2: web-4, web-3, web-2 go; their claims stay.
 k scale sts web --replicas=2
 k wait --for=delete pod/web-2 pod/web-3 pod/web-4 --timeout=60s
-k get pvc www-web-2 | grep -q Bound || fail "www-web-2 should stay Bound"
+# DNS follows within a second or two: web-2 is gone from the answer.
+until_true 2 sh -c "[ \"\$(dig +short @10.96.0.10 nginx.default.svc.cluster.local | wc -l)\" = 2 ]" \
+  || fail "web-2 still in DNS: $(dig +short @10.96.0.10 nginx.default.svc.cluster.local)"
+k get pvc www-web-2 | grep Bound >/dev/null || fail "www-web-2 should stay Bound"
 # Back to 3: web-2 returns with the same claim and data.
 k scale sts web --replicas=3
 k rollout status sts/web --timeout=60s

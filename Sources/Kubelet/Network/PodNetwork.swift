@@ -132,12 +132,14 @@ public actor PodNetwork {
         let add = ip(["link", "add", c.bridgeName, "address", Self.macAddress(for: c.gateway), "type", "bridge"],
                      in: c.nodeNetns)
         try await run(add, step: "create the bridge \(c.bridgeName)", tolerating: ["File exists"])
-        let batch = [
+        var batch = [
             "addr replace \(c.gateway)/\(c.podCIDR.prefixLength) dev \(c.bridgeName)",
             "link set \(c.bridgeName) up",
             "route replace unreachable \(c.clusterCIDR)",
             "route replace unreachable \(c.serviceCIDR)",
         ]
+        // The DNS Service's address is local: packets to it never meet the unreachable route.
+        if let dns = c.clusterDNS { batch.append("addr replace \(dns)/32 dev \(c.bridgeName)") }
         try await run(ipBatch(batch, in: c.nodeNetns), step: "configure the bridge and the unreachable routes")
         nodePrepared = true
     }

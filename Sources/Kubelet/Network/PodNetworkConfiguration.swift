@@ -19,6 +19,9 @@ public struct PodNetworkConfiguration: Sendable, Equatable {
     public var netnsPrefix: String
     /// The `ip` program of iproute2.
     public var ipPath: String
+    /// The cluster DNS Service's address (`kube-dns`), put on the bridge so pods and the node
+    /// reach the node's DNS server there; nil: none.
+    public var clusterDNS: IPv4Address?
 
     public init(dataDir: String,
                 podCIDR: IPv4Network = IPv4Network(masking: IPv4Address(10, 244, 0, 0), prefixLength: 24),
@@ -27,7 +30,8 @@ public struct PodNetworkConfiguration: Sendable, Equatable {
                 bridgeName: String = "cni0",
                 nodeNetns: String? = nil,
                 netnsPrefix: String = "mks-",
-                ipPath: String = PodNetworkConfiguration.findIP()) {
+                ipPath: String = PodNetworkConfiguration.findIP(),
+                clusterDNS: IPv4Address? = IPv4Address(10, 96, 0, 10)) {
         self.dataDir = dataDir
         self.podCIDR = podCIDR
         self.clusterCIDR = clusterCIDR
@@ -36,6 +40,7 @@ public struct PodNetworkConfiguration: Sendable, Equatable {
         self.nodeNetns = nodeNetns
         self.netnsPrefix = netnsPrefix
         self.ipPath = ipPath
+        self.clusterDNS = clusterDNS
     }
 
     /// The bridge's address and every pod's default gateway: the podCIDR's first host.
