@@ -20,29 +20,12 @@ extension Spawner {
         var child = cn_child()
         let rc = withExtendedLifetime(arena) { cn_exec_start(&config, containerPidfd, &child) }
         guard rc == 0 else { throw SpawnError(step: "exec: clone into the container", errno: -rc) }
-        do {
-            try beforeExec(child.pid)
-        } catch {
-            cn_spawn_abort(&child)
-            Self.reap(child.pidfd, kill: true)
-            throw error
-        }
-        var report = cn_report()
-        let go = withExtendedLifetime(arena) { cn_spawn_go(&child, &report) }
-        let elapsed = cn_monotonic_ns() - started
-        if go == 1 {
-            Self.reap(child.pidfd, kill: true)
-            let detail: String? = switch Int(report.step) {
+        return try Self.release(&child, started: started, arena: arena, beforeExec: beforeExec) { report in
+            switch Int(report.step) {
             case Int(CN_STEP_EXECVE.rawValue): process.args.first
             case Int(CN_STEP_CHDIR_CWD.rawValue): process.cwd
             default: nil
             }
-            throw SpawnError(report: report, detail: detail)
         }
-        if go < 0 {
-            Self.reap(child.pidfd, kill: true)
-            throw SpawnError(step: "read child report", errno: -go)
-        }
-        return SpawnedProcess(pid: child.pid, pidfd: child.pidfd, spawnNanoseconds: elapsed)
     }
 }

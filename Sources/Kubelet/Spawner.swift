@@ -83,41 +83,47 @@ struct Spawner {
         var child = cn_child()
         let rc = withExtendedLifetime(arena) { cn_spawn_start(&config, &child) }
         guard rc == 0 else { throw SpawnError(step: "clone", errno: -rc) }
+        return try Self.release(&child, started: started, arena: arena, beforeExec: beforeExec) { report in
+            switch Int(report.step) {
+            case Int(CN_STEP_EXECVE.rawValue):
+                return spec.process.args.first
+            case Int(CN_STEP_MOUNT_TARGET.rawValue), Int(CN_STEP_MOUNT_BIND.rawValue),
+                 Int(CN_STEP_REMOUNT_READONLY.rawValue):
+                return spec.mounts.indices.contains(Int(report.index)) ? spec.mounts[Int(report.index)].destination : nil
+            case Int(CN_STEP_MASK_PATH.rawValue):
+                return spec.maskedPaths.indices.contains(Int(report.index)) ? spec.maskedPaths[Int(report.index)] : nil
+            case Int(CN_STEP_READONLY_PATH.rawValue):
+                return spec.readonlyPaths.indices.contains(Int(report.index)) ? spec.readonlyPaths[Int(report.index)] : nil
+            case Int(CN_STEP_CHDIR_CWD.rawValue):
+                return spec.process.cwd
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// The rest of the handshake for a cloned child (container or exec): `beforeExec` with its
+    /// pid, then "go"; the child's failure report becomes a `SpawnError` naming the step (and
+    /// `detail(report)`), and the child is gone when this throws.
+    static func release(_ child: inout cn_child, started: UInt64, arena: CArena,
+                        beforeExec: (pid_t) throws(SpawnError) -> Void,
+                        detail: (cn_report) -> String?) throws(SpawnError) -> SpawnedProcess {
         do {
             try beforeExec(child.pid)
         } catch {
             cn_spawn_abort(&child)
-            Self.reap(child.pidfd, kill: true)
+            reap(child.pidfd, kill: true)
             throw error
         }
         var report = cn_report()
         let go = withExtendedLifetime(arena) { cn_spawn_go(&child, &report) }
         let elapsed = cn_monotonic_ns() - started
         if go == 1 {
-            Self.reap(child.pidfd, kill: true)
-            let detail: String?
-            switch Int(report.step) {
-            case Int(CN_STEP_EXECVE.rawValue):
-                detail = spec.process.args.first
-            case Int(CN_STEP_MOUNT_TARGET.rawValue), Int(CN_STEP_MOUNT_BIND.rawValue),
-                 Int(CN_STEP_REMOUNT_READONLY.rawValue):
-                detail = spec.mounts.indices.contains(Int(report.index))
-                    ? spec.mounts[Int(report.index)].destination : nil
-            case Int(CN_STEP_MASK_PATH.rawValue):
-                detail = spec.maskedPaths.indices.contains(Int(report.index))
-                    ? spec.maskedPaths[Int(report.index)] : nil
-            case Int(CN_STEP_READONLY_PATH.rawValue):
-                detail = spec.readonlyPaths.indices.contains(Int(report.index))
-                    ? spec.readonlyPaths[Int(report.index)] : nil
-            case Int(CN_STEP_CHDIR_CWD.rawValue):
-                detail = spec.process.cwd
-            default:
-                detail = nil
-            }
-            throw SpawnError(report: report, detail: detail)
+            reap(child.pidfd, kill: true)
+            throw SpawnError(report: report, detail: detail(report))
         }
         if go < 0 {
-            Self.reap(child.pidfd, kill: true)
+            reap(child.pidfd, kill: true)
             throw SpawnError(step: "read child report", errno: -go)
         }
         return SpawnedProcess(pid: child.pid, pidfd: child.pidfd, spawnNanoseconds: elapsed)
