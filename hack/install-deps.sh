@@ -12,7 +12,7 @@ packages=(
   # node networking and cluster DNS checks
   iproute2 nftables dnsutils
   # tests and benchmarks: peers and load tools
-  crun runc wrk hyperfine python3-kubernetes
+  crun runc wrk hyperfine dnsperf python3-kubernetes
   # image tests: a second OCI tool (umoci writes whiteout layers); image builds: python3 for JSON
   umoci python3
 )

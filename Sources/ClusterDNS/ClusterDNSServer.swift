@@ -112,6 +112,10 @@ public final class ClusterDNSServer: Sendable {
                 if udp == nil {
                     udp = try await DatagramBootstrap(group: group)
                         .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                        // Many datagrams per read (recvmmsg) and per wake-up; replies flushed once.
+                        .channelOption(.datagramVectorReadMessageCount, value: 32)
+                        .channelOption(.maxMessagesPerRead, value: 16)
+                        .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
                         .channelInitializer { channel in channel.pipeline.addHandler(UDPHandler(server: self)) }
                         .bind(host: host, port: port).get()
                 }
@@ -146,7 +150,11 @@ public final class ClusterDNSServer: Sendable {
             let envelope = unwrapInboundIn(data)
             guard let response = server.respond(to: Array(envelope.data.readableBytesView), from: envelope.remoteAddress.ipAddress) else { return }
             let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: response))
-            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+            context.write(wrapOutboundOut(reply), promise: nil)
+        }
+
+        func channelReadComplete(context: ChannelHandlerContext) {
+            context.flush()
         }
     }
 
