@@ -68,36 +68,30 @@ public final class ClusterDNSServer: Sendable {
             records.withLockedValue { $0 = built }
         }
         await withTaskGroup(of: Void.self) { group in
-            if let resource = try? Service.resource {
-                group.addTask { [client] in
-                    await ResourceWatcher(client: client, resource: resource).run { event in
-                        guard let object = try? event.object.decode(Service.self) else { return }
-                        state.withLockedValue { $0.services[object.key] = event.type == .deleted ? nil : object }
-                        rebuild()
-                    }
-                }
-            }
-            if let resource = try? EndpointSlice.resource {
-                group.addTask { [client] in
-                    await ResourceWatcher(client: client, resource: resource).run { event in
-                        guard let object = try? event.object.decode(EndpointSlice.self) else { return }
-                        state.withLockedValue { $0.slices[object.key] = event.type == .deleted ? nil : object }
-                        rebuild()
-                    }
-                }
-            }
-            if let resource = try? Pod.resource {
-                group.addTask { [client] in
-                    await ResourceWatcher(client: client, resource: resource).run { event in
-                        guard let object = try? event.object.decode(Pod.self) else { return }
-                        // Pods matter for their IP's namespace (search-path completion) and,
-                        // with a subdomain, for their own name.
-                        let old = state.withLockedValue { $0.pods[object.key] }
-                        state.withLockedValue { $0.pods[object.key] = event.type == .deleted ? nil : object }
-                        if event.type == .deleted || old?.status?.podIP != object.status?.podIP || object.spec?.subdomain != nil { rebuild() }
-                    }
-                }
-            }
+            group.addTask { await self.follow(Service.self) { event, service in
+                state.withLockedValue { $0.services[service.key] = event == .deleted ? nil : service }
+                rebuild()
+            } }
+            group.addTask { await self.follow(EndpointSlice.self) { event, slice in
+                state.withLockedValue { $0.slices[slice.key] = event == .deleted ? nil : slice }
+                rebuild()
+            } }
+            group.addTask { await self.follow(Pod.self) { event, pod in
+                // Pods matter for their IP's namespace (search-path completion) and, with a
+                // subdomain, for their own name.
+                let old = state.withLockedValue { $0.pods[pod.key] }
+                state.withLockedValue { $0.pods[pod.key] = event == .deleted ? nil : pod }
+                if event == .deleted || old?.status?.podIP != pod.status?.podIP || pod.spec?.subdomain != nil { rebuild() }
+            } }
+        }
+    }
+
+    /// Watches one kind, handing every decoded change to `apply`.
+    func follow<T: KubernetesObject>(_ type: T.Type, _ apply: @escaping @Sendable (KubeWatchEvent.EventType, T) -> Void) async {
+        guard let resource = try? T.resource else { return }
+        await ResourceWatcher(client: client, resource: resource).run { event in
+            guard let object = try? event.object.decode(T.self) else { return }
+            apply(event.type, object)
         }
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import KubeModel
 
 extension ContainerSpec {
     /// The default `PATH` when neither the image nor the container sets one (containerd's).
@@ -119,26 +120,17 @@ extension ContainerSpec.User {
 }
 
 extension ResourceLimits {
-    /// Parses a Kubernetes memory quantity (`64Mi`, `1G`, `128974848`, `129e6`) into bytes.
+    /// A Kubernetes memory quantity (`64Mi`, `1G`, `128974848`, `129e6`) in bytes, as KubeModel's
+    /// `Quantity` reads it; nil when it is not one or is negative.
     public static func bytes(fromQuantity q: String) -> Int64? {
-        let suffixes: [(String, Double)] = [
-            ("Ki", 1024), ("Mi", 1024 * 1024), ("Gi", 1024 * 1024 * 1024),
-            ("Ti", 1024 * 1024 * 1024 * 1024), ("k", 1e3), ("K", 1e3), ("M", 1e6),
-            ("G", 1e9), ("T", 1e12), ("m", 1e-3),
-        ]
-        for (suffix, factor) in suffixes where q.hasSuffix(suffix) {
-            guard let n = Double(q.dropLast(suffix.count)), n >= 0 else { return nil }
-            return Int64((n * factor).rounded(.up))
-        }
-        guard let n = Double(q), n >= 0 else { return nil }
-        return Int64(n.rounded(.up))
+        guard let quantity = try? Quantity(parsing: q), !quantity.isNegative else { return nil }
+        return quantity.value
     }
 
-    /// Parses a Kubernetes CPU quantity (`500m`, `0.5`, `2`) into millicores.
+    /// A Kubernetes CPU quantity (`500m`, `0.5`, `2`) in millicores.
     public static func millicores(fromQuantity q: String) -> Int64? {
-        if q.hasSuffix("m") { return Int64(q.dropLast()) }
-        guard let n = Double(q), n >= 0 else { return nil }
-        return Int64((n * 1000).rounded(.up))
+        guard let quantity = try? Quantity(parsing: q), !quantity.isNegative else { return nil }
+        return quantity.milliValue
     }
 }
 

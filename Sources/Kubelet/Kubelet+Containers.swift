@@ -63,12 +63,11 @@ extension Kubelet {
             startProbes(container, pod: pod, state: state)
         } catch let failure as ContainerStartFailure {
             record.state = .waiting(reason: failure.reason, message: failure.message)
-            state.containers[container.name] = record
-            await events.record(pod, type: "Warning", reason: failure.reason == "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed",
-                                message: failure.reason == "ErrImageNeverPull" ? failure.message : "Error: \(failure.message)")
             // Retry: the image may be loaded, the ConfigMap created.
             record.backoffUntil = Date().addingTimeInterval(TimeInterval((record.backoff ?? .seconds(10)).components.seconds))
             state.containers[container.name] = record
+            await events.record(pod, type: "Warning", reason: failure.reason == "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed",
+                                message: failure.reason == "ErrImageNeverPull" ? failure.message : "Error: \(failure.message)")
             enqueue(pod.key, after: record.backoff ?? .seconds(10))
         } catch {
             record.state = .waiting(reason: "CreateContainerError", message: "\(error)")

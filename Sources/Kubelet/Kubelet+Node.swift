@@ -68,7 +68,7 @@ extension Kubelet {
             "cpu": .string(String(NodeAddresses.cpuCount())), "memory": .string("\(memory)Ki"),
             "pods": .string(String(configuration.maxPods)), "ephemeral-storage": .string("\(NodeAddresses.diskKibibytes(configuration.dataDirectory))Ki"),
         ]
-        let info = NodeAddresses.systemInfo()
+        let info = NodeAddresses.systemInfo
         let status: JSONValue = [
             "capacity": resources, "allocatable": resources,
             "conditions": [
@@ -167,14 +167,15 @@ enum NodeAddresses {
         return Int64(st.f_blocks) * Int64(st.f_frsize) / 1024
     }
 
-    struct SystemInfo {
+    struct SystemInfo: Sendable {
         var machineID: String
         var bootID: String
         var kernel: String
         var osImage: String
     }
 
-    static func systemInfo() -> SystemInfo {
+    /// Read once: none of it changes while the node runs.
+    static let systemInfo: SystemInfo = {
         func read(_ path: String) -> String {
             (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         }
@@ -186,5 +187,5 @@ enum NodeAddresses {
         uname(&names)
         let kernel = withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         return SystemInfo(machineID: read("/etc/machine-id"), bootID: read("/proc/sys/kernel/random/boot_id"), kernel: kernel, osImage: osImage)
-    }
+    }()
 }

@@ -40,7 +40,6 @@ extension Kubelet {
     }
 
     func syncPod(_ pod: Pod, _ state: PodRuntimeState) async throws {
-        let key = pod.key
         guard let uid = pod.metadata.uid else { return }
         if state.network == nil, pod.spec?.hostNetwork != true {
             do {
@@ -65,8 +64,7 @@ extension Kubelet {
             let record = state.record(container.name)
             if record.terminated?.exitCode == 0 { continue }
             if record.isRunning { return }
-            if let terminated = record.terminated, policy == "Never" {
-                _ = terminated
+            if record.terminated != nil, policy == "Never" {
                 state.finished = true
                 return
             }
@@ -91,7 +89,6 @@ extension Kubelet {
         let phase = PodStatusBuilder.phase(pod: pod, state: state, initialized: true)
         if (phase == "Succeeded" || phase == "Failed"), (pod.spec?.containers ?? []).allSatisfy({ state.record($0.name).terminated != nil }) {
             state.finished = true
-            _ = key
         }
     }
 

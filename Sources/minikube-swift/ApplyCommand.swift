@@ -14,6 +14,23 @@ struct ClientOptions: ParsableArguments {
     func client() throws -> HTTPKubeClient {
         try HTTPKubeClient(kubeconfigPath: kubeconfig)
     }
+
+    /// Runs `body` with a client that is shut down afterwards. An API error that escapes it is
+    /// printed on one line, as kubectl prints it, and the command exits 1.
+    func withClient(_ body: (HTTPKubeClient) async throws -> Void) async throws {
+        let api = try client()
+        do {
+            try await body(api)
+        } catch {
+            try? await api.shutdown()
+            if let error = error as? KubeAPIError {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            throw error
+        }
+        try? await api.shutdown()
+    }
 }
 
 /// `minikube-swift apply -f FILE|DIR|-`: creates or updates the objects of manifests.
@@ -26,9 +43,8 @@ struct ApplyCommand: AsyncParsableCommand {
     var filenames: [String]
 
     func run() async throws {
-        let api = try client.client()
-        var failed = false
-        do {
+        try await client.withClient { api in
+            var failed = false
             for object in try Manifests.read(filenames) {
                 do {
                     print(try await apply(object, api))
@@ -37,12 +53,8 @@ struct ApplyCommand: AsyncParsableCommand {
                     failed = true
                 }
             }
-        } catch {
-            try? await api.shutdown()
-            throw error
+            if failed { throw ExitCode(1) }
         }
-        try? await api.shutdown()
-        if failed { throw ExitCode(1) }
     }
 
     func apply(_ object: JSONValue, _ api: HTTPKubeClient) async throws -> String {

@@ -16,10 +16,9 @@ struct DeleteCommand: AsyncParsableCommand {
     var arguments: [String] = []
 
     func run() async throws {
-        var targets: [(APIResource, String?, String)] = []
-        let api = try client.client()
-        let defaultNamespace = client.namespace ?? api.defaultNamespace
-        do {
+        try await client.withClient { api in
+            var targets: [(APIResource, String?, String)] = []
+            let defaultNamespace = client.namespace ?? api.defaultNamespace
             if !filenames.isEmpty {
                 for object in try Manifests.read(filenames) {
                     let resource = try Manifests.resource(of: object)
@@ -34,22 +33,18 @@ struct DeleteCommand: AsyncParsableCommand {
                     targets.append((resource, resource.namespaced ? defaultNamespace : nil, name))
                 }
             }
-        } catch {
-            try? await api.shutdown()
-            throw error
-        }
-        var failed = false
-        for (resource, namespace, name) in targets {
-            do {
-                try await api.delete(resource, namespace: namespace, name: name, options: DeleteOptions(propagationPolicy: "Background"))
-                let kind = resource.gvk.group.isEmpty ? resource.singular : "\(resource.singular).\(resource.gvk.group)"
-                print("\(kind) \"\(name)\" deleted")
-            } catch let error as KubeAPIError {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                failed = true
+            var failed = false
+            for (resource, namespace, name) in targets {
+                do {
+                    try await api.delete(resource, namespace: namespace, name: name, options: DeleteOptions(propagationPolicy: "Background"))
+                    let kind = resource.gvk.group.isEmpty ? resource.singular : "\(resource.singular).\(resource.gvk.group)"
+                    print("\(kind) \"\(name)\" deleted")
+                } catch let error as KubeAPIError {
+                    FileHandle.standardError.write(Data("\(error)\n".utf8))
+                    failed = true
+                }
             }
+            if failed { throw ExitCode(1) }
         }
-        try? await api.shutdown()
-        if failed { throw ExitCode(1) }
     }
 }

@@ -25,18 +25,7 @@ struct GetCommand: AsyncParsableCommand {
         guard let resource = ResourceCatalog.resource(named: kind) else {
             throw ValidationError("the server doesn't have a resource type \"\(kind)\"")
         }
-        let api = try client.client()
-        do {
-            try await show(resource, api)
-        } catch {
-            try? await api.shutdown()
-            if let error = error as? KubeAPIError {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(1)
-            }
-            throw error
-        }
-        try? await api.shutdown()
+        try await client.withClient { api in try await show(resource, api) }
     }
 
     func show(_ resource: APIResource, _ api: HTTPKubeClient) async throws {

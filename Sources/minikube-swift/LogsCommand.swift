@@ -36,8 +36,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let name = pod.hasPrefix("pod/") ? String(pod.dropFirst(4)) : pod
-        let api = try client.client()
-        do {
+        try await client.withClient { api in
             let namespace = client.namespace ?? api.defaultNamespace
             let options = PodLogOptions(follow: follow, previous: previous, timestamps: timestamps, tailLines: tail >= 0 ? tail : nil,
                                         sinceSeconds: sinceSeconds, limitBytes: limitBytes)
@@ -47,15 +46,7 @@ struct LogsCommand: AsyncParsableCommand {
             for try await chunk in stream {
                 FileHandle.standardOutput.write(Data(chunk))
             }
-        } catch {
-            try? await api.shutdown()
-            if let error = error as? KubeAPIError {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(1)
-            }
-            throw error
         }
-        try? await api.shutdown()
     }
 
     /// As kubectl: the `kubectl.kubernetes.io/default-container` annotation, else the first
