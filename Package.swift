@@ -87,6 +87,10 @@ let package = Package(
         ),
         // The API server: certificates, storage, REST, watch, discovery, OpenAPI.
         .target(
+            name: "ServiceProxy",
+            dependencies: ["KubeModel", "KubeClient", "Controllers", "Kubelet", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
             name: "APIServer",
             dependencies: [
                 "CZlib",
@@ -130,6 +134,7 @@ let package = Package(
                 "KubeModel",
                 "Scheduler",
                 "ClusterDNS",
+                "ServiceProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -137,6 +142,7 @@ let package = Package(
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
         .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "KubeModel", "KubeClient"]),
+        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Kubelet", "KubeModel", "KubeClient"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeClient", "APIServer"]),
         .testTarget(
             name: "APIServerTests",

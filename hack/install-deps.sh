@@ -9,8 +9,8 @@ packages=(
   # images are built from Debian packages (busybox, nginx, curl): the .debs are downloaded and
   # unpacked, never installed (a host nginx would start listening); ldd needs their libraries
   busybox-static curl ca-certificates libpcre2-8-0 libssl3 zlib1g libcrypt1
-  # node networking and cluster DNS checks
-  iproute2 nftables dnsutils
+  # node networking (bridge, Service proxy), cluster DNS checks
+  iproute2 nftables procps dnsutils
   # tests and benchmarks: peers and load tools
   crun runc wrk hyperfine dnsperf python3-kubernetes
   # image tests: a second OCI tool (umoci writes whiteout layers); image builds: python3 for JSON

@@ -18,7 +18,7 @@ enum Prerequisites {
         if !FileManager.default.fileExists(atPath: "/sys/fs/cgroup") {
             problems.append("no cgroup filesystem at /sys/fs/cgroup")
         }
-        let tools = [("ip", "iproute2")]
+        let tools = [("ip", "iproute2"), ("nft", "nftables"), ("sysctl", "procps")]
         var missing: [String] = []
         for (tool, package) in tools
         where !["/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"].contains(where: { FileManager.default.isExecutableFile(atPath: $0 + tool) }) {

@@ -8,6 +8,7 @@ import KubeModel
 import Kubelet
 import Logging
 import Scheduler
+import ServiceProxy
 
 /// `minikube-swift up`: starts the cluster (API server, controllers, scheduler, node agent)
 /// and writes the kubeconfig.
@@ -99,6 +100,7 @@ struct UpCommand: AsyncParsableCommand {
         let kubelet = try Kubelet(configuration: KubeletConfiguration(nodeName: resolvedNodeName, dataDirectory: global.dataDir),
                                   client: client, runtime: runtime)
         server.attach(kubelet)
+        let proxy = ServiceProxy(configuration: ServiceProxyConfiguration(network: kubelet.network.configuration), client: client)
         let serving = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -109,6 +111,7 @@ struct UpCommand: AsyncParsableCommand {
                 group.addTask { await ControllerManager.run(client: client) }
                 group.addTask { await Scheduler(client: client).run() }
                 group.addTask { try await kubelet.run() }
+                group.addTask { await proxy.run() }
                 // Cluster DNS on kube-dns's address, which the node network puts on the bridge.
                 let dns = ClusterDNSServer(client: client)
                 group.addTask { await dns.watch() }
@@ -143,6 +146,7 @@ struct UpCommand: AsyncParsableCommand {
         }
         print("minikube-swift: stopping pods and the node network")
         await kubelet.shutDown()
+        await proxy.cleanUp()
         print("minikube-swift: stopped")
         if let failure { throw failure }
     }

@@ -137,6 +137,34 @@ out=$(dig @10.96.0.10 nope.default.svc.cluster.local)
 grep -q 'status: NXDOMAIN' <<<"$out" || fail "dig NXDOMAIN: $out"
 [ "$(dig +short @10.96.0.10 kubernetes.default.svc.cluster.local)" = 10.96.0.1 ] || fail "dig A kubernetes"
 
+# A ClusterIP Service in front of the nginx pods (named targetPort): nftables DNAT round robin
+# to the ready endpoints, from the node and from a pod (by its DNS name), then the pods' own data.
+k apply -f - <<'YAML'
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-vip
+spec:
+  selector:
+    app: nginx
+  ports:
+  - name: http
+    port: 8080
+    targetPort: web
+YAML
+vip=$(k get svc web-vip -o jsonpath='{.spec.clusterIP}')
+[[ "$vip" == 10.9[6-9].* || "$vip" == 10.1[01][0-9].* ]] || fail "web-vip's ClusterIP $vip is not in 10.96.0.0/12"
+until_true 5 curl -sf --max-time 2 "http://$vip:8080/" || fail "node: no answer from web-vip at $vip:8080"
+served=$(for _ in $(seq 1 9); do curl -s --max-time 2 "http://$vip:8080/"; echo; done | grep . | sort | uniq -c)
+echo "$served"
+[ "$(wc -l <<<"$served")" = 3 ] || fail "node: web-vip did not spread 9 requests over the 3 pods: $served"
+served=$(k exec busybox-curl -- sh -c 'for i in 1 2 3 4 5 6; do curl -s --max-time 2 http://web-vip:8080/; echo; done' | grep . | sort | uniq -c)
+[ "$(wc -l <<<"$served")" = 3 ] || fail "pod: web-vip did not spread 6 requests over the 3 pods: $served"
+# A port the Service lacks is refused at once (ICMP port unreachable), not left to time out.
+set +e; curl -s --max-time 5 "http://$vip:81/"; rc=$?; set -e
+[ "$rc" = 7 ] || fail "node: web-vip:81 should be refused (curl exit 7), got $rc"
+nft list table ip minikube-swift | grep -q 'service-default/web-vip/tcp/http' || fail "no chain for web-vip in the nftables table"
+
 # Scale to 5: only four PVs, so one claim stays Pending.
 k scale sts web --replicas=5
 for _ in $(seq 1 100); do k get pod web-3 >/dev/null 2>&1 && break; sleep 0.1; done
@@ -150,6 +178,11 @@ k wait --for=delete pod/web-2 pod/web-3 pod/web-4 --timeout=60s
 until_true 2 sh -c "[ \"\$(dig +short @10.96.0.10 nginx.default.svc.cluster.local | wc -l)\" = 2 ]" \
   || fail "web-2 still in DNS: $(dig +short @10.96.0.10 nginx.default.svc.cluster.local)"
 k get pvc www-web-2 | grep Bound >/dev/null || fail "www-web-2 should stay Bound"
+# The Service follows: web-2's data is no longer served through web-vip.
+web2_volume=$(k get pvc www-web-2 -o jsonpath='{.spec.volumeName}')
+until_true 2 sh -c "! (for i in 1 2 3 4 5 6; do curl -s --max-time 2 http://$vip:8080/; done | grep -q 'hello from $web2_volume')" \
+  || fail "web-vip still sends to web-2"
+
 # Back to 3: web-2 returns with the same claim and data.
 k scale sts web --replicas=3
 k rollout status sts/web --timeout=60s
@@ -163,4 +196,9 @@ k wait --for=delete pod/web-0 pod/web-1 pod/web-2 --timeout=60s
 [ "$(k get pvc --no-headers | wc -l)" -ge 4 ] || fail "claims should remain"
 [ -f "$work/mnt/data1/index.html" ] || fail "PV data should remain"
 k delete pod busybox busybox-curl --wait=true
+
+# Stopping the node removes the Service proxy's table and routes.
+kill -TERM "$up_pid"; wait "$up_pid" || true; up_pid=
+! nft list table ip minikube-swift >/dev/null 2>&1 || fail "the nftables table outlived the node"
+[ -z "$(ip route show proto 211)" ] || fail "Service routes outlived the node: $(ip route show proto 211)"
 echo "$name: PASS"
