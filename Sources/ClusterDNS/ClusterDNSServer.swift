@@ -8,45 +8,80 @@ import NIOPosix
 
 /// The cluster DNS server (`kube-dns` at 10.96.0.10): answers the cluster zone over UDP and TCP
 /// from Services, EndpointSlices and Pods it watches through `KubeClient`; answers follow a
-/// change as soon as the watch delivers it. Names outside the zone answer NXDOMAIN: no query
-/// ever leaves the node (forwarding to upstream resolvers is not built yet).
+/// change as soon as the watch delivers it. Names outside the zone go to the `forwarder`'s
+/// upstream resolvers (SERVFAIL when none answers); without upstreams they answer NXDOMAIN.
 public final class ClusterDNSServer: Sendable {
     public let client: any KubeClient
     public let domain: String
+    public let forwarder: DNSForwarder
     let records: NIOLockedValueBox<ClusterDNSRecords>
     let logger = Logger(label: "minikube-swift.dns")
 
-    public init(client: any KubeClient, domain: String = "cluster.local") {
+    public init(client: any KubeClient, domain: String = "cluster.local", upstreams: [DNSUpstream] = []) {
         self.client = client
         self.domain = domain
+        forwarder = DNSForwarder(upstreams: upstreams)
         records = NIOLockedValueBox(ClusterDNSRecords(domain: domain))
     }
 
-    /// Answers one query message (the wire bytes), or nil to drop it.
-    public func respond(to bytes: [UInt8], from client: String? = nil, limit: Int? = nil) -> [UInt8]? {
+    /// What to do with a query: answer it now, send it upstream, or drop it.
+    public enum Reply: Sendable, Equatable {
+        case answer([UInt8])
+        case forward
+        case drop
+    }
+
+    /// Answers one query message (the wire bytes), or nil to drop it; a name for the upstreams
+    /// is forwarded, or SERVFAIL when none answers.
+    public func resolve(_ bytes: [UInt8], from client: String? = nil, overTCP: Bool = false) async -> [UInt8]? {
+        switch respond(to: bytes, from: client, limit: overTCP ? 65535 : nil) {
+        case .answer(let reply): return reply
+        case .drop: return nil
+        case .forward: return await forward(bytes, overTCP: overTCP)
+        }
+    }
+
+    /// The upstreams' reply to a query `respond` said to forward, or SERVFAIL.
+    func forward(_ bytes: [UInt8], overTCP: Bool) async -> [UInt8]? {
+        if let reply = await forwarder.forward(bytes, overTCP: overTCP) { return reply }
+        logger.debug("no upstream of \(forwarder.upstreams) answered; SERVFAIL")
+        guard let query = try? DNSMessage(parsing: bytes) else { return nil }
+        var response = DNSMessage(id: query.id)
+        response.isResponse = true
+        response.recursionDesired = query.recursionDesired
+        response.recursionAvailable = true
+        response.questions = query.questions
+        response.responseCode = .serverFailure
+        return response.serialized()
+    }
+
+    /// Answers one query message (the wire bytes) from the cluster's records, or says to forward
+    /// or drop it.
+    public func respond(to bytes: [UInt8], from client: String? = nil, limit: Int? = nil) -> Reply {
         let query: DNSMessage
         do {
             query = try DNSMessage(parsing: bytes)
         } catch {
             // Answer FORMERR when at least the header is there; drop the rest.
-            guard bytes.count >= 12 else { return nil }
+            guard bytes.count >= 12 else { return .drop }
             var response = DNSMessage(id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
             response.isResponse = true
             response.responseCode = .formatError
-            return response.serialized()
+            return .answer(response.serialized())
         }
-        guard !query.isResponse else { return nil }
+        guard !query.isResponse else { return .drop }
         let records = self.records.withLockedValue { $0 }
         var response: DNSMessage
         if let name = query.questions.first?.name, !records.isAuthoritative(for: name),
            let client, let completed = records.completeSearchPath(query, client: client) {
             response = completed
         } else if let name = query.questions.first?.name, !records.isAuthoritative(for: name) {
+            if !forwarder.upstreams.isEmpty { return .forward }
             response = DNSMessage(id: query.id)
             response.isResponse = true
             response.recursionDesired = query.recursionDesired
             response.questions = query.questions
-            // No upstream: names outside the cluster zone do not exist here. (REFUSED would make
+            // Forwarding disabled: names outside the cluster zone do not exist here. (REFUSED would make
             // busybox's nslookup stop before it tries the search path.)
             response.responseCode = .nameError
         } else {
@@ -55,7 +90,7 @@ public final class ClusterDNSServer: Sendable {
         if query.additionals.contains(where: { $0.type == .opt }) {
             response.additionals.append(.init(name: "", ttl: 0, data: .opt([]), recordClass: 1232))
         }
-        return response.serialized(limit: limit ?? min(query.udpPayloadSize, 65535))
+        return .answer(response.serialized(limit: limit ?? min(query.udpPayloadSize, 65535)))
     }
 
     /// Keeps the records in step with the cluster until cancelled.
@@ -142,9 +177,20 @@ public final class ClusterDNSServer: Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let envelope = unwrapInboundIn(data)
-            guard let response = server.respond(to: Array(envelope.data.readableBytesView), from: envelope.remoteAddress.ipAddress) else { return }
-            let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: response))
-            context.write(wrapOutboundOut(reply), promise: nil)
+            let query = Array(envelope.data.readableBytesView)
+            switch server.respond(to: query, from: envelope.remoteAddress.ipAddress) {
+            case .answer(let response):
+                let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: response))
+                context.write(wrapOutboundOut(reply), promise: nil)
+            case .forward:
+                let (channel, server, remote) = (context.channel, server, envelope.remoteAddress)
+                Task {
+                    guard let response = await server.forward(query, overTCP: false) else { return }
+                    channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: response)), promise: nil)
+                }
+            case .drop:
+                break
+            }
         }
 
         func channelReadComplete(context: ChannelHandlerContext) {
@@ -168,15 +214,31 @@ public final class ClusterDNSServer: Sendable {
                   pending.readableBytes >= 2 + Int(length) {
                 pending.moveReaderIndex(forwardBy: 2)
                 let message = pending.readBytes(length: Int(length)) ?? []
-                if let response = server.respond(to: message, from: context.remoteAddress?.ipAddress, limit: 65535) {
-                    var out = context.channel.allocator.buffer(capacity: response.count + 2)
-                    out.writeInteger(UInt16(response.count))
-                    out.writeBytes(response)
-                    context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+                switch server.respond(to: message, from: context.remoteAddress?.ipAddress, limit: 65535) {
+                case .answer(let response):
+                    context.writeAndFlush(wrapOutboundOut(Self.framed(response)), promise: nil)
+                case .forward:
+                    // Replies may overtake each other on one connection; clients match them by ID
+                    // (RFC 7766 §7).
+                    let (channel, server) = (context.channel, server)
+                    Task {
+                        guard let response = await server.forward(message, overTCP: true) else { return }
+                        channel.writeAndFlush(Self.framed(response), promise: nil)
+                    }
+                case .drop:
+                    break
                 }
             }
             pending.discardReadBytes()
             if pending.readableBytes > 70_000 { context.close(promise: nil) }
+        }
+
+        static func framed(_ message: [UInt8]) -> ByteBuffer {
+            var out = ByteBuffer()
+            out.reserveCapacity(message.count + 2)
+            out.writeInteger(UInt16(message.count))
+            out.writeBytes(message)
+            return out
         }
     }
 }

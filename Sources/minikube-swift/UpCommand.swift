@@ -37,10 +37,15 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "OCI image layouts to load when the store lacks them (the built-in images).")
     var images: [String] = []
 
+    @Option(name: .customLong("dns-upstream"),
+            help: "A resolver for names outside cluster.local: address[:port], repeatable; 'none' answers them NXDOMAIN (default: the nameservers in /etc/resolv.conf).")
+    var dnsUpstreams: [String] = []
+
     @Flag(help: .hidden)
     var node = false
 
     func run() async throws {
+        _ = try upstreams()
         try Prerequisites.check()
         try FileManager.default.createDirectory(atPath: global.dataDir, withIntermediateDirectories: true)
         if !foreground {
@@ -57,6 +62,7 @@ struct UpCommand: AsyncParsableCommand {
         var arguments = ["--data-dir", global.dataDir, "--port", String(port), "--kubernetes-minor", String(kubernetesMinor)]
         if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
         if let nodeName { arguments += ["--node-name", nodeName] }
+        for upstream in dnsUpstreams { arguments += ["--dns-upstream", upstream] }
         if images { for layout in self.images { arguments += ["--images", layout] } }
         return arguments
     }
@@ -113,9 +119,13 @@ struct UpCommand: AsyncParsableCommand {
                 group.addTask { try await kubelet.run() }
                 group.addTask { await proxy.run() }
                 // Cluster DNS on kube-dns's address, which the node network puts on the bridge.
-                let dns = ClusterDNSServer(client: client)
+                let clusterDNS = kubelet.network.configuration.clusterDNS
+                let upstreams = try upstreams(excluding: Set([clusterDNS?.description].compactMap { $0 }))
+                let dns = ClusterDNSServer(client: client, upstreams: upstreams)
+                print("minikube-swift: names outside cluster.local go to "
+                      + (upstreams.isEmpty ? "no upstream (NXDOMAIN)" : upstreams.map(\.description).joined(separator: ", ")))
                 group.addTask { await dns.watch() }
-                if let address = kubelet.network.configuration.clusterDNS {
+                if let address = clusterDNS {
                     group.addTask { try await dns.serve(host: address.description) }
                 }
                 // The first part to stop (or fail) stops the others.
@@ -149,6 +159,22 @@ struct UpCommand: AsyncParsableCommand {
         await proxy.cleanUp()
         print("minikube-swift: stopped")
         if let failure { throw failure }
+    }
+
+    /// `--dns-upstream`: none with `none`, else the given ones, else the node's resolv.conf
+    /// nameservers (without `excluding`, kube-dns's own address: that would loop).
+    func upstreams(excluding: Set<String> = []) throws -> [DNSUpstream] {
+        if dnsUpstreams.contains("none") { return [] }
+        if dnsUpstreams.isEmpty {
+            let conf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+            return DNSUpstream.fromResolvConf(conf, excluding: excluding)
+        }
+        return try dnsUpstreams.map { text in
+            guard let upstream = DNSUpstream(text) else {
+                throw ValidationError("--dns-upstream \(text): not an IP address with an optional port (1.1.1.1, 127.0.0.1:5353, [::1]:53) or 'none'")
+            }
+            return upstream
+        }
     }
 
     /// `--node-name`, else the host's name in lower case.

@@ -55,10 +55,10 @@ import Testing
         }
     }
 
-    @Test func serverAnswersFormErrForGarbageAndDropsRunts() throws {
+    @Test func serverAnswersFormErrForGarbageAndDropsRunts() async throws {
         let server = ClusterDNSServer(client: UnusedClient())
-        #expect(server.respond(to: [1, 2, 3]) == nil)
-        let reply = try DNSMessage(parsing: try #require(server.respond(to: [0xAB, 0xCD, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 63])))
+        #expect(server.respond(to: [1, 2, 3]) == .drop)
+        let reply = try DNSMessage(parsing: try #require(await server.resolve([0xAB, 0xCD, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 63])))
         #expect(reply.id == 0xABCD && reply.responseCode == .formatError)
     }
 

@@ -33,7 +33,7 @@ cc -O2 -o "$work/responder" hack/bench/dns-responder.c
 responder_pid=$!
 
 "$BIN" image load --data-dir "$data" "$root"/images/out/*/ >/dev/null
-"$BIN" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name bench >"$work/up.log" 2>&1 &
+"$BIN" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name bench --dns-upstream none >"$work/up.log" 2>&1 &
 up_pid=$!
 for _ in $(seq 1 200); do
   kubectl get node bench -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep True >/dev/null && break

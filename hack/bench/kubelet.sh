@@ -35,7 +35,7 @@ ip link set lo up
 mount -t tmpfs none /sys/fs/cgroup/unified   # crun 1.8 refuses hybrid cgroups (FIELD-NOTES)
 
 "$BIN" image load --data-dir "$data" "$root"/images/out/*/ >/dev/null
-"$BIN" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name bench >"$work/up.log" 2>&1 &
+"$BIN" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name bench --dns-upstream none >"$work/up.log" 2>&1 &
 up_pid=$!
 for _ in $(seq 1 200); do
   kubectl get node bench -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True && break

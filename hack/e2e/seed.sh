@@ -5,6 +5,7 @@
 # the seed shows and scales the set 3 → 5 → 2 → 3, then deletes it. Root only.
 #   hack/e2e/seed.sh [path/to/minikube-swift]
 name=e2e-seed
+dns_upstream=1
 bin=${1:-}
 [ -n "$bin" ] || unset bin
 source "$(dirname "$0")/lib.sh"
@@ -136,6 +137,12 @@ grep -q '80 web-0.nginx.default.svc.cluster.local.' <<<"$out" || fail "dig SRV _
 out=$(dig @10.96.0.10 nope.default.svc.cluster.local)
 grep -q 'status: NXDOMAIN' <<<"$out" || fail "dig NXDOMAIN: $out"
 [ "$(dig +short @10.96.0.10 kubernetes.default.svc.cluster.local)" = 10.96.0.1 ] || fail "dig A kubernetes"
+# Names outside cluster.local go to the upstream (the stand-in on 127.0.0.1:5353), over UDP and
+# TCP, from the node and from a pod.
+[ "$(dig +short @10.96.0.10 example.org)" = 192.0.2.53 ] || fail "dig example.org was not forwarded: $(dig @10.96.0.10 example.org)"
+[ "$(dig +short +tcp @10.96.0.10 www.example.org)" = 192.0.2.53 ] || fail "dig +tcp www.example.org was not forwarded"
+out=$(k exec busybox-curl -- nslookup example.org || true)
+grep -q '192.0.2.53' <<<"$out" || fail "nslookup example.org from a pod: $out"
 
 # A ClusterIP Service in front of the nginx pods (named targetPort): nftables DNAT round robin
 # to the ready endpoints, from the node and from a pod (by its DNS name), then the pods' own data.
