@@ -17,10 +17,11 @@ public final class ClusterDNSServer: Sendable {
     let records: NIOLockedValueBox<ClusterDNSRecords>
     let logger = Logger(label: "minikube-swift.dns")
 
-    public init(client: any KubeClient, domain: String = "cluster.local", upstreams: [DNSUpstream] = []) {
+    public init(client: any KubeClient, domain: String = "cluster.local", upstreams: [DNSUpstream] = [],
+                upstreamTimeout: Duration = .seconds(2)) {
         self.client = client
         self.domain = domain
-        forwarder = DNSForwarder(upstreams: upstreams)
+        forwarder = DNSForwarder(upstreams: upstreams, timeout: upstreamTimeout)
         records = NIOLockedValueBox(ClusterDNSRecords(domain: domain))
     }
 

@@ -135,11 +135,17 @@ public actor ServiceProxy {
 
     /// Deletes the table and the proxy's routes; what is already gone is not an error.
     public func cleanUp() async {
-        let c = configuration
+        await Self.cleanUp(configuration: configuration, runner: runner)
+        applied = nil
+    }
+
+    /// Deletes a proxy's table and routes without a proxy (`down` after a node process that did
+    /// not stop cleanly).
+    public static func cleanUp(configuration c: ServiceProxyConfiguration,
+                               runner: any HostCommandRunner = PosixSpawnHostCommandRunner()) async {
         let ruleset = ServiceProxyRuleset(plan: [], configuration: c)
         _ = try? await runner.run(c.inNode(c.nftPath, ["-f", "-"], stdin: ruleset.deletion))
         _ = try? await runner.run(c.ip(["route", "flush", "proto", String(c.routeProtocol)]))
-        applied = nil
     }
 
     @discardableResult

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import ServiceProxy
 
 /// `minikube-swift down`: stops the running `up` (SIGTERM to the PID in its pid file only): it
 /// stops every pod gracefully and removes their netns, veths, the bridge, routes, mounts and
-/// cgroups. The store and PV data stay; `--purge` also deletes the data dir.
+/// cgroups, and the Service proxy's nftables table (removed here too, in case the node process
+/// could not). The store and PV data stay; `--purge` also deletes the data dir.
 struct DownCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "down", abstract: "Stop the cluster: pods stop, the node network goes; the store and PV data stay.")
@@ -31,6 +33,7 @@ struct DownCommand: AsyncParsableCommand {
         } else {
             print("minikube-swift is not running")
         }
+        await ServiceProxy.cleanUp(configuration: ServiceProxyConfiguration())
         if purge { try purgeDataDirectory() }
     }
 

@@ -105,7 +105,9 @@ final class LocalUpstream: @unchecked Sendable {  // fds and port are set once i
 
     @Test func namesOutsideTheZoneAreForwardedOverTheClientsTransport() async throws {
         let upstream = try LocalUpstream()
-        let server = ClusterDNSServer(client: UnusedClient(), upstreams: [DNSUpstream(host: "127.0.0.1", port: upstream.port)])
+        // (Timeouts are generous: the tests run beside busy ones on two cores.)
+        let server = ClusterDNSServer(client: UnusedClient(), upstreams: [DNSUpstream(host: "127.0.0.1", port: upstream.port)],
+                                      upstreamTimeout: .seconds(20))
         #expect(server.respond(to: query("example.org")) == .forward)
         let overUDP = try DNSMessage(parsing: try #require(await server.resolve(query("example.org"))))
         #expect(overUDP.id == 0x4242 && overUDP.responseCode == .noError)
@@ -123,12 +125,13 @@ final class LocalUpstream: @unchecked Sendable {  // fds and port are set once i
         #expect(await forwarder.forward(query("example.org"), overTCP: false) == nil)
         #expect(await forwarder.forward(query("example.org"), overTCP: true) == nil)
         let two = DNSForwarder(upstreams: [DNSUpstream(host: "127.0.0.1", port: silent.port),
-                                           DNSUpstream(host: "127.0.0.1", port: answering.port)], timeout: .milliseconds(200))
+                                           DNSUpstream(host: "127.0.0.1", port: answering.port)], timeout: .seconds(3))
         #expect(await two.forward(query("example.org"), overTCP: false) != nil)
 
         // A closed port (its upstream is gone) refuses the TCP connection at once.
         let closedPort = try LocalUpstream().port
-        let refusing = ClusterDNSServer(client: UnusedClient(), upstreams: [DNSUpstream(host: "127.0.0.1", port: closedPort)])
+        let refusing = ClusterDNSServer(client: UnusedClient(), upstreams: [DNSUpstream(host: "127.0.0.1", port: closedPort)],
+                                        upstreamTimeout: .seconds(20))
         let reply = try DNSMessage(parsing: try #require(await refusing.resolve(query("example.org"), overTCP: true)))
         #expect(reply.responseCode == .serverFailure && reply.id == 0x4242)
     }
