@@ -161,6 +161,7 @@ spec:
 YAML
 vip=$(k get svc web-vip -o jsonpath='{.spec.clusterIP}')
 [[ "$vip" == 10.9[6-9].* || "$vip" == 10.1[01][0-9].* ]] || fail "web-vip's ClusterIP $vip is not in 10.96.0.0/12"
+[ "$(dig +short @10.96.0.10 web-vip.default.svc.cluster.local)" = "$vip" ] || fail "dig A web-vip is not its ClusterIP"
 until_true 5 curl -sf --max-time 2 "http://$vip:8080/" || fail "node: no answer from web-vip at $vip:8080"
 served=$(for _ in $(seq 1 9); do curl -s --max-time 2 "http://$vip:8080/"; echo; done | grep . | sort | uniq -c)
 echo "$served"
