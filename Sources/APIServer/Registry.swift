@@ -10,6 +10,7 @@ public final class Registry: Sendable {
     public let store: any Store
     /// Service ClusterIPs (10.96.0.0/12).
     let clusterIPs = ClusterIPAllocator()
+    let nodePorts = NodePortAllocator()
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -134,6 +135,7 @@ public final class Registry: Sendable {
                 throw KubeAPIError.alreadyExists(resource.groupResource, name)
             }
             try clusterIPs.allocate(&object, used: usedClusterIPs())
+            try nodePorts.assign(&object, old: nil, used: usedNodePorts())
             return try put(object)
         }
     }
@@ -207,6 +209,24 @@ public final class Registry: Sendable {
     func guaranteedUpdate(_ resource: APIResource, namespace: String?, name: String, expectedRV: String?,
                           subresource: String? = nil, dryRun: Bool = false, admit: Bool = true,
                           _ transform: @escaping (JSONValue) throws -> JSONValue) throws -> JSONValue {
+        guard resource.gvk.group == "", resource.plural == "services", subresource == nil, admit else {
+            return try guaranteedUpdate(resource, namespace: namespace, name: name, expectedRV: expectedRV, subresource: subresource,
+                                        dryRun: dryRun, admit: admit, allocate: nil, transform)
+        }
+        // A Service's spec change may take or give back node ports: one Service at a time.
+        return try clusterIPs.lock.withLock {
+            let used = usedNodePorts(except: "\(namespace ?? "")/\(name)")
+            return try guaranteedUpdate(resource, namespace: namespace, name: name, expectedRV: expectedRV, subresource: subresource,
+                                        dryRun: dryRun, admit: admit, allocate: { [nodePorts] updated, old in
+                                            try nodePorts.assign(&updated, old: old, used: used)
+                                        }, transform)
+        }
+    }
+
+    private func guaranteedUpdate(_ resource: APIResource, namespace: String?, name: String, expectedRV: String?,
+                                  subresource: String?, dryRun: Bool, admit: Bool,
+                                  allocate: ((inout JSONValue, JSONValue) throws -> Void)?,
+                                  _ transform: @escaping (JSONValue) throws -> JSONValue) throws -> JSONValue {
         var result: JSONValue?
         let event = try store.mutate(key(resource, namespace, name)) { current in
             guard let current else { throw KubeAPIError.notFound(resource.groupResource, name) }
@@ -221,6 +241,7 @@ public final class Registry: Sendable {
             Admission.prepareForUpdate(&updated, old: current.object, resource: resource,
                                        subresource: subresource == "status" ? "status" : nil)
             if admit { Admission.applyDefaults(to: &updated, resource: resource) }
+            try allocate?(&updated, current.object)
             let causes = admit ? Admission.validate(updated, old: current.object, resource: resource, subresource: subresource) : []
             if !causes.isEmpty {
                 throw KubeAPIError.invalid(kind: resource.gvk.kind, group: resource.gvk.group, name: name, causes: causes)

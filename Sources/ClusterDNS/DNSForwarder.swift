@@ -1,23 +1,37 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
 /// Sends a query the cluster zone does not cover to the upstream resolvers, in order, and returns
 /// the first reply: over UDP for a UDP client (a truncated reply goes back as is and the client
 /// asks again over TCP), over TCP for a TCP client. Each query has a socket of its own (a fresh
-/// source port), and a reply counts only from the upstream asked, with the query's ID.
+/// source port), and a reply counts only from the upstream asked, with the query's ID. At most
+/// `maxConcurrent` queries are upstream at once (CoreDNS's `forward` has the same bound); more
+/// fail at once instead of piling up sockets.
 public struct DNSForwarder: Sendable {
     public let upstreams: [DNSUpstream]
     /// How long one upstream has to answer before the next is asked.
     public let timeout: Duration
+    public let maxConcurrent: Int
+    private let inFlight = NIOLockedValueBox(0)
 
-    public init(upstreams: [DNSUpstream], timeout: Duration = .seconds(2)) {
+    public init(upstreams: [DNSUpstream], timeout: Duration = .seconds(2), maxConcurrent: Int = 1000) {
         self.upstreams = upstreams
         self.timeout = timeout
+        self.maxConcurrent = maxConcurrent
     }
 
-    /// The first upstream reply to `query` (wire bytes), or nil when none answered in time.
+    /// The first upstream reply to `query` (wire bytes), or nil when none answered in time (or
+    /// too many queries are upstream already).
     public func forward(_ query: [UInt8], overTCP: Bool) async -> [UInt8]? {
         guard query.count >= 12 else { return nil }
+        let admitted = inFlight.withLockedValue { count in
+            guard count < maxConcurrent else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { return nil }
+        defer { inFlight.withLockedValue { $0 -= 1 } }
         for upstream in upstreams {
             if let reply = try? await withTimeout({
                 overTCP ? try await exchangeTCP(query, with: upstream) : try await exchangeUDP(query, with: upstream)

@@ -12,6 +12,8 @@ public struct ServicePortProxy: Sendable, Hashable {
     public var clusterIP: IPv4Address
     public var `protocol`: TransportProtocol
     public var port: Int
+    /// The node port of a NodePort (or LoadBalancer) Service's port.
+    public var nodePort: Int?
     /// Ready endpoints, sorted: the pod's address and the port its container listens on (a named
     /// `targetPort` is resolved per pod by the EndpointSlice controller).
     public var endpoints: [Destination]
@@ -45,12 +47,13 @@ public struct ServicePortProxy: Sendable, Hashable {
     }
 
     public init(service: String, portName: String, clusterIP: IPv4Address, protocol: TransportProtocol,
-                port: Int, endpoints: [Destination]) {
+                port: Int, nodePort: Int? = nil, endpoints: [Destination]) {
         self.service = service
         self.portName = portName
         self.clusterIP = clusterIP
         self.protocol = `protocol`
         self.port = port
+        self.nodePort = nodePort
         self.endpoints = endpoints
     }
 
@@ -84,8 +87,10 @@ public struct ServicePortProxy: Sendable, Hashable {
                         endpoints.insert(Destination(address: address, port: Int(port)))
                     }
                 }
+                let nodePort = spec.type == "NodePort" || spec.type == "LoadBalancer" ? servicePort.nodePort.map(Int.init) : nil
                 plan.append(ServicePortProxy(service: key, portName: name, clusterIP: clusterIP, protocol: proto,
-                                             port: Int(servicePort.port), endpoints: endpoints.sorted()))
+                                             port: Int(servicePort.port), nodePort: nodePort == 0 ? nil : nodePort,
+                                             endpoints: endpoints.sorted()))
             }
         }
         return plan.sorted { ($0.clusterIP, $0.protocol, $0.port) < ($1.clusterIP, $1.protocol, $1.port) }

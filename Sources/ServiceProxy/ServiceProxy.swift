@@ -1,4 +1,5 @@
 import Controllers
+import Foundation
 import KubeClient
 import KubeModel
 import Kubelet
@@ -158,7 +159,7 @@ public actor ServiceProxy {
         }
         guard result.status == 0 else {
             throw ServiceProxyError(step: step, command: command,
-                                    detail: "exit \(result.status): \(result.stderr.trimmingSpaces)")
+                                    detail: "exit \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return result
     }
@@ -173,11 +174,5 @@ public struct ServiceProxyError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         let program = command.executable.split(separator: "/").last.map(String.init) ?? command.executable
         return "\(step): \(program) \(command.arguments.joined(separator: " ")) failed (\(detail))"
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        String(self.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }

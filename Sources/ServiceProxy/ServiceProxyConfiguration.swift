@@ -14,6 +14,9 @@ public struct ServiceProxyConfiguration: Sendable, Equatable {
     /// ClusterIPs the node serves itself (kube-dns's 10.96.0.10 is an address of the bridge with
     /// the DNS server behind it): no DNAT, no reject, no route.
     public var localAddresses: Set<IPv4Address>
+    /// The node's addresses that serve NodePorts (`--nodeport-address`); none by default: a
+    /// NodePort Service is reachable only where the user asked.
+    public var nodePortAddresses: [IPv4Address]
     /// The named network namespace that plays the node (`PodNetworkConfiguration.nodeNetns`); nil:
     /// the proxy's own.
     public var nodeNetns: String?
@@ -25,7 +28,7 @@ public struct ServiceProxyConfiguration: Sendable, Equatable {
 
     public init(tableName: String = "minikube-swift", bridgeName: String = "cni0",
                 gateway: IPv4Address = IPv4Address(10, 244, 0, 1), localAddresses: Set<IPv4Address> = [],
-                nodeNetns: String? = nil, routeProtocol: Int = 211,
+                nodePortAddresses: [IPv4Address] = [], nodeNetns: String? = nil, routeProtocol: Int = 211,
                 nftPath: String = ServiceProxyConfiguration.find("nft"),
                 ipPath: String = PodNetworkConfiguration.findIP(),
                 sysctlPath: String = ServiceProxyConfiguration.find("sysctl")) {
@@ -33,6 +36,7 @@ public struct ServiceProxyConfiguration: Sendable, Equatable {
         self.bridgeName = bridgeName
         self.gateway = gateway
         self.localAddresses = localAddresses
+        self.nodePortAddresses = nodePortAddresses
         self.nodeNetns = nodeNetns
         self.routeProtocol = routeProtocol
         self.nftPath = nftPath
@@ -42,10 +46,10 @@ public struct ServiceProxyConfiguration: Sendable, Equatable {
 
     /// The proxy for a node network: its bridge, gateway, namespace, and kube-dns's address as a
     /// local one.
-    public init(network: PodNetworkConfiguration) {
+    public init(network: PodNetworkConfiguration, nodePortAddresses: [IPv4Address] = []) {
         self.init(bridgeName: network.bridgeName, gateway: network.gateway,
                   localAddresses: Set([network.clusterDNS].compactMap { $0 }),
-                  nodeNetns: network.nodeNetns, ipPath: network.ipPath)
+                  nodePortAddresses: nodePortAddresses, nodeNetns: network.nodeNetns, ipPath: network.ipPath)
     }
 
     /// The first `tool` on the usual sbin and bin paths.

@@ -3,16 +3,18 @@ import Kubelet
 /// The proxy's nftables table for a plan, as one `nft -f` script that replaces the table whole in a
 /// single transaction (no moment without rules, no rule from an earlier plan left behind):
 ///
-/// - `nat-prerouting` (pods) and `nat-output` (the node) jump to `services`, which looks up
-///   `daddr . l4proto . dport` in the `service-ips` verdict map and goes to the port's chain;
-///   that chain DNATs to its endpoints, `numgen inc` round robin (no session affinity).
+/// - `nat-prerouting` (pods, other hosts) and `nat-output` (the node) jump to `services`, which
+///   looks up `daddr . l4proto . dport` in the `service-ips` verdict map, and `l4proto . dport`
+///   in `service-nodeports` for the `nodeport-ips`, and goes to the port's chain; that chain
+///   DNATs to its endpoints, `numgen inc` round robin (no session affinity).
 /// - `nat-postrouting` masquerades DNAT'd traffic that leaves through the bridge to the bridge's
 ///   address: replies from a backend on the same bridge would otherwise be bridged straight to the
 ///   client, past conntrack (that needs br_netfilter, a host-wide module we do not load).
 /// - `filter-forward` and `filter-output` reject what is still addressed to a ClusterIP after
 ///   DNAT (a port without ready endpoints, or a port the Service lacks) with ICMP port unreachable,
 ///   which TCP clients see as "connection refused"; forwarding into or out of the bridge from any
-///   other interface is dropped, so pods reach each other, Services and the node, and nothing else.
+///   other interface is dropped unless it is DNAT'd Service traffic (a NodePort from another host,
+///   when the host forwards), so pods reach each other, Services and the node, and nothing else.
 public struct ServiceProxyRuleset: Sendable, Equatable {
     public var configuration: ServiceProxyConfiguration
     public var plan: [ServicePortProxy]
@@ -47,8 +49,23 @@ public struct ServiceProxyRuleset: Sendable, Equatable {
         lines += elements(served.map { "\($0.clusterIP) . \($0.protocol.rawValue) . \($0.port) : goto \($0.chainName)" })
         lines += [
             "\t}",
+            "\tset nodeport-ips {",
+            "\t\ttype ipv4_addr",
+        ]
+        lines += elements(configuration.nodePortAddresses.map(\.description))
+        lines += [
+            "\t}",
+            "\tmap service-nodeports {",
+            "\t\ttype inet_proto . inet_service : verdict",
+        ]
+        lines += elements(served.compactMap { port in
+            port.nodePort.map { "\(port.protocol.rawValue) . \($0) : goto \(port.chainName)" }
+        })
+        lines += [
+            "\t}",
             "\tchain services {",
             "\t\tip daddr . meta l4proto . th dport vmap @service-ips",
+            "\t\tip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports",
             "\t}",
             "\tchain nat-prerouting {",
             "\t\ttype nat hook prerouting priority dstnat; policy accept;",
@@ -65,6 +82,7 @@ public struct ServiceProxyRuleset: Sendable, Equatable {
             "\tchain filter-forward {",
             "\t\ttype filter hook forward priority filter; policy accept;",
             "\t\tip daddr @cluster-ips reject",
+            "\t\tct status dnat accept",
             "\t\tiifname \(bridge) oifname != \(bridge) drop",
             "\t\toifname \(bridge) iifname != \(bridge) drop",
             "\t}",

@@ -41,11 +41,16 @@ struct UpCommand: AsyncParsableCommand {
             help: "A resolver for names outside cluster.local: address[:port], repeatable; 'none' answers them NXDOMAIN (default: the nameservers in /etc/resolv.conf).")
     var dnsUpstreams: [String] = []
 
+    @Option(name: .customLong("nodeport-address"),
+            help: "An IPv4 address of this machine where NodePort Services answer (repeatable; default: none, NodePorts are allocated but not served).")
+    var nodePortAddresses: [String] = []
+
     @Flag(help: .hidden)
     var node = false
 
     func run() async throws {
         _ = try upstreams()
+        _ = try nodePortIPs()
         try Prerequisites.check()
         try FileManager.default.createDirectory(atPath: global.dataDir, withIntermediateDirectories: true)
         if !foreground {
@@ -63,6 +68,7 @@ struct UpCommand: AsyncParsableCommand {
         if let kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
         if let nodeName { arguments += ["--node-name", nodeName] }
         for upstream in dnsUpstreams { arguments += ["--dns-upstream", upstream] }
+        for address in nodePortAddresses { arguments += ["--nodeport-address", address] }
         if images { for layout in self.images { arguments += ["--images", layout] } }
         return arguments
     }
@@ -106,7 +112,9 @@ struct UpCommand: AsyncParsableCommand {
         let kubelet = try Kubelet(configuration: KubeletConfiguration(nodeName: resolvedNodeName, dataDirectory: global.dataDir),
                                   client: client, runtime: runtime)
         server.attach(kubelet)
-        let proxy = ServiceProxy(configuration: ServiceProxyConfiguration(network: kubelet.network.configuration), client: client)
+        let proxy = ServiceProxy(configuration: ServiceProxyConfiguration(network: kubelet.network.configuration,
+                                                                          nodePortAddresses: try nodePortIPs()),
+                                 client: client)
         let serving = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -174,6 +182,19 @@ struct UpCommand: AsyncParsableCommand {
                 throw ValidationError("--dns-upstream \(text): not an IP address with an optional port (1.1.1.1, 127.0.0.1:5353, [::1]:53) or 'none'")
             }
             return upstream
+        }
+    }
+
+    /// `--nodeport-address`, each an IPv4 address off loopback.
+    func nodePortIPs() throws -> [IPv4Address] {
+        try nodePortAddresses.map { text in
+            guard let address = IPv4Address(text) else {
+                throw ValidationError("--nodeport-address \(text): not an IPv4 address")
+            }
+            guard address.octets[0] != 127 else {
+                throw ValidationError("--nodeport-address \(text): NodePorts on loopback are not supported (they need route_localnet, which would open the node's localhost to pods); use an address of this machine, or the Service's ClusterIP, which the node reaches")
+            }
+            return address
         }
     }
 

@@ -127,6 +127,9 @@ final class LocalUpstream: @unchecked Sendable {  // fds and port are set once i
         let two = DNSForwarder(upstreams: [DNSUpstream(host: "127.0.0.1", port: silent.port),
                                            DNSUpstream(host: "127.0.0.1", port: answering.port)], timeout: .seconds(3))
         #expect(await two.forward(query("example.org"), overTCP: false) != nil)
+        // Over the bound of queries in flight: no answer, at once.
+        let full = DNSForwarder(upstreams: [DNSUpstream(host: "127.0.0.1", port: answering.port)], maxConcurrent: 0)
+        #expect(await full.forward(query("example.org"), overTCP: false) == nil)
 
         // A closed port (its upstream is gone) refuses the TCP connection at once.
         let closedPort = try LocalUpstream().port

@@ -24,11 +24,12 @@ func slice(_ name: String, for service: String, ports: String, endpoints: String
         """)
 }
 
-/// web (named targetPort http → 8080 on the pods), dns (UDP), a headless and an ExternalName
+/// web (NodePort 30080, named targetPort http → 8080 on the pods), dns (UDP), a headless and an ExternalName
 /// Service, a Service without endpoints, and kube-dns's local address.
 func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
     let services = [
-        try service("web", clusterIP: "10.96.0.20", ports: #"[{"name": "http", "port": 80, "targetPort": "http"}]"#),
+        try service("web", clusterIP: "10.96.0.20", ports: #"[{"name": "http", "port": 80, "targetPort": "http", "nodePort": 30080}]"#,
+                    type: "NodePort"),
         try service("dns", clusterIP: "10.96.0.30", ports: #"[{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53}]"#),
         try service("nginx", clusterIP: "None", ports: #"[{"name": "web", "port": 80}]"#),
         try service("external", clusterIP: "", ports: "[]", type: "ExternalName"),
@@ -58,7 +59,7 @@ func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
         let ip = { (d: UInt8) in IPv4Address(10, 244, 0, d) }
         #expect(plan == [
             ServicePortProxy(service: "default/web", portName: "http", clusterIP: IPv4Address(10, 96, 0, 20), protocol: .tcp, port: 80,
-                             endpoints: [.init(address: ip(2), port: 8080), .init(address: ip(3), port: 8080)]),
+                             nodePort: 30080, endpoints: [.init(address: ip(2), port: 8080), .init(address: ip(3), port: 8080)]),
             ServicePortProxy(service: "default/dns", portName: "dns-tcp", clusterIP: IPv4Address(10, 96, 0, 30), protocol: .tcp, port: 53,
                              endpoints: [.init(address: ip(9), port: 5353)]),
             ServicePortProxy(service: "default/dns", portName: "dns", clusterIP: IPv4Address(10, 96, 0, 30), protocol: .udp, port: 53,
@@ -79,7 +80,8 @@ func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
 @Suite struct ServiceProxyRulesetTests {
     func ruleset() throws -> ServiceProxyRuleset {
         let (services, slices) = try cluster()
-        let configuration = ServiceProxyConfiguration(localAddresses: [IPv4Address(10, 96, 0, 10)])
+        let configuration = ServiceProxyConfiguration(localAddresses: [IPv4Address(10, 96, 0, 10)],
+                                                      nodePortAddresses: [IPv4Address(192, 0, 2, 10)])
         return ServiceProxyRuleset(plan: ServicePortProxy.plan(services: services, slices: slices, local: configuration.localAddresses),
                                    configuration: configuration)
     }
@@ -98,8 +100,17 @@ func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
             \t\ttype ipv4_addr . inet_proto . inet_service : verdict
             \t\telements = { 10.96.0.20 . tcp . 80 : goto service-default/web/tcp/http, 10.96.0.30 . tcp . 53 : goto service-default/dns/tcp/dns-tcp, 10.96.0.30 . udp . 53 : goto service-default/dns/udp/dns }
             \t}
+            \tset nodeport-ips {
+            \t\ttype ipv4_addr
+            \t\telements = { 192.0.2.10 }
+            \t}
+            \tmap service-nodeports {
+            \t\ttype inet_proto . inet_service : verdict
+            \t\telements = { tcp . 30080 : goto service-default/web/tcp/http }
+            \t}
             \tchain services {
             \t\tip daddr . meta l4proto . th dport vmap @service-ips
+            \t\tip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports
             \t}
             \tchain nat-prerouting {
             \t\ttype nat hook prerouting priority dstnat; policy accept;
@@ -116,6 +127,7 @@ func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
             \tchain filter-forward {
             \t\ttype filter hook forward priority filter; policy accept;
             \t\tip daddr @cluster-ips reject
+            \t\tct status dnat accept
             \t\tiifname "cni0" oifname != "cni0" drop
             \t\toifname "cni0" iifname != "cni0" drop
             \t}

@@ -1,7 +1,8 @@
 # Shared by the end-to-end scripts (sourced): re-runs the script inside a fresh network and
 # mount namespace, starts `minikube-swift up --foreground` there with a temporary data dir and
 # kubeconfig, waits for node-1 to be Ready, and stops and removes everything on exit.
-# Before sourcing: `name` (for messages); `dns_upstream=1` runs a stand-in upstream resolver
+# Before sourcing: `name` (for messages); `up_args` (an array) for `up`; a function
+# `before_up`, run in the namespace before `up` starts; `dns_upstream=1` runs a stand-in upstream resolver
 # (hack/e2e/dns-upstream.py, 192.0.2.53 for every name) on 127.0.0.1:5353 for cluster DNS to
 # forward to, else forwarding is off. After: $work, $data, $KUBECONFIG, $root, and fail / k /
 # until_true.
@@ -42,13 +43,15 @@ until_true() { # until_true SECONDS CMD…
 cd "$root"
 ip link set lo up
 "$bin" image load --data-dir "$data" "$root"/images/out/*/ >/dev/null
+declare -F before_up >/dev/null && before_up
 upstream=none
 if [ "${dns_upstream:-}" = 1 ]; then
   python3 "$root/hack/e2e/dns-upstream.py" 5353 &
   upstream_pid=$!
   upstream=127.0.0.1:5353
 fi
-"$bin" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name node-1 --dns-upstream "$upstream" >"$work/up.log" 2>&1 &
+"$bin" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name node-1 --dns-upstream "$upstream" \
+  ${up_args[@]+"${up_args[@]}"} >"$work/up.log" 2>&1 &
 up_pid=$!
 until_true 30 sh -c "kubectl get node node-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -q True" \
   || fail "node-1 not Ready"

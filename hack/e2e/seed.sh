@@ -6,6 +6,11 @@
 #   hack/e2e/seed.sh [path/to/minikube-swift]
 name=e2e-seed
 dns_upstream=1
+# A stand-in for the machine's LAN address, where NodePorts are asked to answer.
+before_up() {
+  ip link add lan0 type veth peer name lan1 && ip addr add 192.0.2.10/24 dev lan0 && ip link set lan0 up && ip link set lan1 up
+}
+up_args=(--nodeport-address 192.0.2.10)
 bin=${1:-}
 [ -n "$bin" ] || unset bin
 source "$(dirname "$0")/lib.sh"
@@ -172,6 +177,16 @@ served=$(k exec busybox-curl -- sh -c 'for i in 1 2 3 4 5 6; do curl -s --max-ti
 set +e; curl -s --max-time 5 "http://$vip:81/"; rc=$?; set -e
 [ "$rc" = 7 ] || fail "node: web-vip:81 should be refused (curl exit 7), got $rc"
 nft list table ip minikube-swift | grep -q 'service-default/web-vip/tcp/http' || fail "no chain for web-vip in the nftables table"
+# As a NodePort: a port from 30000-32767, served on the address asked for (from the node and
+# from a pod), not on the node's other addresses.
+k patch svc web-vip -p '{"spec":{"type":"NodePort"}}'
+node_port=$(k get svc web-vip -o jsonpath='{.spec.ports[0].nodePort}')
+[ "$node_port" -ge 30000 ] && [ "$node_port" -le 32767 ] || fail "web-vip's nodePort $node_port is not in 30000-32767"
+k get svc web-vip | grep -q "8080:$node_port/TCP" || fail "kubectl get svc does not show the nodePort: $(k get svc web-vip)"
+until_true 5 curl -sf --max-time 2 "http://192.0.2.10:$node_port/" || fail "node: no answer at NodePort 192.0.2.10:$node_port"
+k exec busybox-curl -- curl -sf --max-time 2 "http://192.0.2.10:$node_port/" | grep -q 'hello from' || fail "pod: no answer at NodePort 192.0.2.10:$node_port"
+set +e; curl -s --max-time 5 "http://10.244.0.1:$node_port/"; rc=$?; set -e
+[ "$rc" = 7 ] || fail "the NodePort answered on 10.244.0.1, an address not asked for (curl exit $rc)"
 
 # Scale to 5: only four PVs, so one claim stays Pending.
 k scale sts web --replicas=5
