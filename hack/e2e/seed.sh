@@ -176,17 +176,24 @@ served=$(k exec busybox-curl -- sh -c 'for i in 1 2 3 4 5 6; do curl -s --max-ti
 # A port the Service lacks is refused at once (ICMP port unreachable), not left to time out.
 set +e; curl -s --max-time 5 "http://$vip:81/"; rc=$?; set -e
 [ "$rc" = 7 ] || fail "node: web-vip:81 should be refused (curl exit 7), got $rc"
-nft list table ip minikube-swift | grep -q 'service-default/web-vip/tcp/http' || fail "no chain for web-vip in the nftables table"
+nft list table ip minikube-swift | grep 'service-default/web-vip/tcp/http' >/dev/null || fail "no chain for web-vip in the nftables table"
 # As a NodePort: a port from 30000-32767, served on the address asked for (from the node and
 # from a pod), not on the node's other addresses.
 k patch svc web-vip -p '{"spec":{"type":"NodePort"}}'
 node_port=$(k get svc web-vip -o jsonpath='{.spec.ports[0].nodePort}')
 [ "$node_port" -ge 30000 ] && [ "$node_port" -le 32767 ] || fail "web-vip's nodePort $node_port is not in 30000-32767"
-k get svc web-vip | grep -q "8080:$node_port/TCP" || fail "kubectl get svc does not show the nodePort: $(k get svc web-vip)"
+k get svc web-vip | grep "8080:$node_port/TCP" >/dev/null || fail "kubectl get svc does not show the nodePort: $(k get svc web-vip)"
 until_true 5 curl -sf --max-time 2 "http://192.0.2.10:$node_port/" || fail "node: no answer at NodePort 192.0.2.10:$node_port"
-k exec busybox-curl -- curl -sf --max-time 2 "http://192.0.2.10:$node_port/" | grep -q 'hello from' || fail "pod: no answer at NodePort 192.0.2.10:$node_port"
+k exec busybox-curl -- curl -sf --max-time 2 "http://192.0.2.10:$node_port/" | grep 'hello from' >/dev/null || fail "pod: no answer at NodePort 192.0.2.10:$node_port"
 set +e; curl -s --max-time 5 "http://10.244.0.1:$node_port/"; rc=$?; set -e
 [ "$rc" = 7 ] || fail "the NodePort answered on 10.244.0.1, an address not asked for (curl exit $rc)"
+# The rules live in the kernel: they keep serving while the node process is down (kill -9), and
+# the next one takes over (the scale below shows that it follows changes).
+node_pid=$(cat "$data/minikube-swift-node.pid")
+kill -9 "$node_pid"
+curl -sf --max-time 2 "http://$vip:8080/" >/dev/null || fail "web-vip stopped answering while the node process was down"
+until_true 20 sh -c "[ \"\$(cat '$data/minikube-swift-node.pid' 2>/dev/null)\" != $node_pid ] && kubectl get --raw /readyz" \
+  || fail "the node process did not come back"
 
 # Scale to 5: only four PVs, so one claim stays Pending.
 k scale sts web --replicas=5
