@@ -10,6 +10,10 @@ import Kubelet
 /// - `nat-postrouting` masquerades DNAT'd traffic that leaves through the bridge to the bridge's
 ///   address: replies from a backend on the same bridge would otherwise be bridged straight to the
 ///   client, past conntrack (that needs br_netfilter, a host-wide module we do not load).
+/// - `raw-prerouting` and `raw-output` exempt traffic to and from the ClusterIPs the node serves
+///   itself (kube-dns's 10.96.0.10) from conntrack: nothing NATs it, and untracked DNS cannot
+///   hit the conntrack race of parallel A/AAAA queries from one socket (the 5 s lookups that
+///   NodeLocal DNSCache's NOTRACK rules exist for), nor fill the table.
 /// - `filter-forward` and `filter-output` reject what is still addressed to a ClusterIP after
 ///   DNAT (a port without ready endpoints, or a port the Service lacks) with ICMP port unreachable,
 ///   which TCP clients see as "connection refused"; forwarding into or out of the bridge from any
@@ -49,6 +53,12 @@ public struct ServiceProxyRuleset: Sendable, Equatable {
         lines += elements(served.map { "\($0.clusterIP) . \($0.protocol.rawValue) . \($0.port) : goto \($0.chainName)" })
         lines += [
             "\t}",
+            "\tset local-ips {",
+            "\t\ttype ipv4_addr",
+        ]
+        lines += elements(configuration.localAddresses.sorted().map(\.description))
+        lines += [
+            "\t}",
             "\tset nodeport-ips {",
             "\t\ttype ipv4_addr",
         ]
@@ -66,6 +76,15 @@ public struct ServiceProxyRuleset: Sendable, Equatable {
             "\tchain services {",
             "\t\tip daddr . meta l4proto . th dport vmap @service-ips",
             "\t\tip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports",
+            "\t}",
+            "\tchain raw-prerouting {",
+            "\t\ttype filter hook prerouting priority raw; policy accept;",
+            "\t\tip daddr @local-ips notrack",
+            "\t}",
+            "\tchain raw-output {",
+            "\t\ttype filter hook output priority raw; policy accept;",
+            "\t\tip daddr @local-ips notrack",
+            "\t\tip saddr @local-ips notrack",
             "\t}",
             "\tchain nat-prerouting {",
             "\t\ttype nat hook prerouting priority dstnat; policy accept;",

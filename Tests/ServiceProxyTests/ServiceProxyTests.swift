@@ -100,6 +100,10 @@ func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
             \t\ttype ipv4_addr . inet_proto . inet_service : verdict
             \t\telements = { 10.96.0.20 . tcp . 80 : goto service-default/web/tcp/http, 10.96.0.30 . tcp . 53 : goto service-default/dns/tcp/dns-tcp, 10.96.0.30 . udp . 53 : goto service-default/dns/udp/dns }
             \t}
+            \tset local-ips {
+            \t\ttype ipv4_addr
+            \t\telements = { 10.96.0.10 }
+            \t}
             \tset nodeport-ips {
             \t\ttype ipv4_addr
             \t\telements = { 192.0.2.10 }
@@ -111,6 +115,15 @@ func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
             \tchain services {
             \t\tip daddr . meta l4proto . th dport vmap @service-ips
             \t\tip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports
+            \t}
+            \tchain raw-prerouting {
+            \t\ttype filter hook prerouting priority raw; policy accept;
+            \t\tip daddr @local-ips notrack
+            \t}
+            \tchain raw-output {
+            \t\ttype filter hook output priority raw; policy accept;
+            \t\tip daddr @local-ips notrack
+            \t\tip saddr @local-ips notrack
             \t}
             \tchain nat-prerouting {
             \t\ttype nat hook prerouting priority dstnat; policy accept;

@@ -7,40 +7,18 @@
 # after another (the bare runtime's floor, without any API, scheduling or network).
 # Everything runs inside a fresh network namespace (`unshare -n`) with a temp data dir.
 # Writes the "Node agent" section of docs/BENCHMARKS.md. Root only.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
+name=bench-kubelet
 RUNS=${RUNS:-10}
 PODS=${PODS:-110}
-BIN=${BIN:-$root/.build/release/minikube-swift}
+bin=${BIN:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/minikube-swift}
 export SWIFT_BACKTRACE=enable=no
-
-if [ "${BENCH_IN_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" -eq 0 ] || { echo "bench/kubelet: needs root" >&2; exit 1; }
-  [ -x "$BIN" ] || swift build -c release --static-swift-stdlib --product minikube-swift
-  BENCH_IN_NETNS=1 BIN=$BIN exec unshare --net --mount --propagation private -- "$0" "$@"
-fi
-
-work=$(mktemp -d /tmp/mks-bench-kubelet.XXXXXX)
-data=$work/data
-export KUBECONFIG=$work/kubeconfig
-up_pid=
-cleanup() {
-  if [ -n "$up_pid" ] && kill -0 "$up_pid" 2>/dev/null; then kill -TERM "$up_pid"; wait "$up_pid" || true; fi
+[ -x "$bin" ] || { echo "$name: build first: swift build -c release --static-swift-stdlib" >&2; exit 1; }
+# crun 1.8 refuses hybrid cgroups (FIELD-NOTES); the mount is this namespace's alone.
+before_up() { mount -t tmpfs none /sys/fs/cgroup/unified; }
+on_exit() {
   for id in $(crun --root "$work/crun-state" list -q 2>/dev/null); do crun --root "$work/crun-state" delete -f "$id" >/dev/null 2>&1 || true; done
-  rm -rf "$work"
 }
-trap cleanup EXIT
-ip link set lo up
-mount -t tmpfs none /sys/fs/cgroup/unified   # crun 1.8 refuses hybrid cgroups (FIELD-NOTES)
-
-"$BIN" image load --data-dir "$data" "$root"/images/out/*/ >/dev/null
-"$BIN" up --foreground --data-dir "$data" --kubeconfig "$KUBECONFIG" --node-name bench --dns-upstream none >"$work/up.log" 2>&1 &
-up_pid=$!
-for _ in $(seq 1 200); do
-  kubectl get node bench -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True && break
-  sleep 0.1
-done
+source "$(dirname "$0")/../e2e/lib.sh"
 
 # `up --foreground` is the supervisor; the node process (API server, controllers, scheduler,
 # kubelet) is its child, and so are the containers.

@@ -1,8 +1,9 @@
 # Shared by the end-to-end scripts (sourced): re-runs the script inside a fresh network and
 # mount namespace, starts `minikube-swift up --foreground` there with a temporary data dir and
 # kubeconfig, waits for node-1 to be Ready, and stops and removes everything on exit.
-# Before sourcing: `name` (for messages); `up_args` (an array) for `up`; a function
-# `before_up`, run in the namespace before `up` starts; `dns_upstream=1` runs a stand-in upstream resolver
+# Before sourcing: `name` (for messages); `bin` (default: the debug build); `up_args` (an array)
+# for `up`; functions `before_up`, run in the namespace before `up` starts, and `on_exit`, run
+# first on exit; `dns_upstream=1` runs a stand-in upstream resolver
 # (hack/e2e/dns-upstream.py, 192.0.2.53 for every name) on 127.0.0.1:5353 for cluster DNS to
 # forward to, else forwarding is off. After: $work, $data, $KUBECONFIG, $root, and fail / k /
 # until_true.
@@ -22,6 +23,7 @@ up_pid=
 upstream_pid=
 cleanup() {
   status=$?
+  if declare -F on_exit >/dev/null; then on_exit || true; fi
   if [ -n "$up_pid" ] && kill -0 "$up_pid" 2>/dev/null; then
     kill -TERM "$up_pid"; wait "$up_pid" || true
   fi
