@@ -139,11 +139,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "TestSupport", dependencies: ["KubeClient", "KubeModel", "Kubelet"], path: "Tests/TestSupport"),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
-        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "KubeModel", "KubeClient"]),
-        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Kubelet", "KubeModel", "KubeClient"]),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeClient", "APIServer"]),
+        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "KubeModel", "KubeClient", "TestSupport"]),
+        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Kubelet", "KubeModel", "KubeClient", "TestSupport"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeClient", "APIServer", "TestSupport"]),
         .testTarget(
             name: "APIServerTests",
             dependencies: [

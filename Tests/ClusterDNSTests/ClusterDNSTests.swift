@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeModel
 import Testing
+import TestSupport
 @testable import ClusterDNS
 
 @Suite struct DNSMessageTests {
@@ -127,15 +128,3 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// A client for tests that never reach the API.
-struct UnusedClient: KubeClient {
-    struct Unused: Error {}
-    func get(_ resource: APIResource, namespace: String?, name: String) async throws -> JSONValue { throw Unused() }
-    func list(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> ObjectList<JSONValue> { throw Unused() }
-    func watch(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> AsyncThrowingStream<KubeWatchEvent, any Error> { throw Unused() }
-    func create(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue { throw Unused() }
-    func update(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue { throw Unused() }
-    func updateStatus(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue { throw Unused() }
-    func patch(_ resource: APIResource, namespace: String?, name: String, type: PatchType, _ patch: JSONValue, subresource: String?) async throws -> JSONValue { throw Unused() }
-    func delete(_ resource: APIResource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue? { throw Unused() }
-    func bind(namespace: String, name: String, binding: JSONValue) async throws { throw Unused() }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import ClusterDNS
 
 /// A resolver on 127.0.0.1 for the tests (UDP and TCP on one port, blocking sockets on threads of

@@ -1,32 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import Kubelet
-
-/// Records every command and answers with a script; everything not scripted succeeds silently.
-final class FakeHostCommandRunner: HostCommandRunner {
-    private let state = Mutex<(commands: [HostCommand], script: @Sendable (HostCommand) -> HostCommandResult?)>(
-        ([], { _ in nil }))
-
-    func script(_ answer: @escaping @Sendable (HostCommand) -> HostCommandResult?) {
-        state.withLock { $0.script = answer }
-    }
-
-    var commands: [HostCommand] { state.withLock { $0.commands } }
-
-    /// `ip …` lines as a shell would show them, stdin included.
-    var lines: [String] { commands.map(\.description) }
-
-    func reset() { state.withLock { $0.commands = [] } }
-
-    func run(_ command: HostCommand) async throws -> HostCommandResult {
-        let script = state.withLock { state in
-            state.commands.append(command)
-            return state.script
-        }
-        return script(command) ?? HostCommandResult(status: 0)
-    }
-}
 
 @Suite struct PodNetworkTests {
     let dataDir = NSTemporaryDirectory() + "podnet-unit-" + UUID().uuidString

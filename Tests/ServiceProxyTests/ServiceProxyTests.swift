@@ -4,6 +4,7 @@ import KubeModel
 import Kubelet
 import Synchronization
 import Testing
+import TestSupport
 @testable import ServiceProxy
 
 func object<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
@@ -182,24 +183,11 @@ func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
     }
 }
 
-/// Records every command; answers `ip route show proto 211` with `routes`.
-final class RecordingRunner: HostCommandRunner {
-    let state = Mutex<(commands: [HostCommand], routes: String)>(([], ""))
-
-    var lines: [String] { state.withLock { $0.commands.map(\.description) } }
-    func reset(routes: String) { state.withLock { $0 = ([], routes) } }
-
-    func run(_ command: HostCommand) async throws -> HostCommandResult {
-        state.withLock { state in
-            state.commands.append(command)
-            return HostCommandResult(status: 0, stdout: command.arguments.contains("show") ? state.routes : "")
-        }
-    }
-}
-
 @Suite struct ServiceProxySyncTests {
     @Test func syncAppliesOnlyChangesAndKeepsRoutesInStep() async throws {
-        let runner = RecordingRunner()
+        let runner = FakeHostCommandRunner()
+        let routes = Mutex("")
+        runner.script { command in command.arguments.contains("show") ? HostCommandResult(status: 0, stdout: routes.withLock { $0 }) : nil }
         let configuration = ServiceProxyConfiguration(localAddresses: [IPv4Address(10, 96, 0, 10)], nodeNetns: "node",
                                                       nftPath: "/usr/sbin/nft", ipPath: "/usr/sbin/ip", sysctlPath: "/usr/sbin/sysctl")
         let proxy = ServiceProxy(configuration: configuration, client: UnusedClient(), runner: runner)
@@ -216,7 +204,8 @@ final class RecordingRunner: HostCommandRunner {
         ])
 
         // Nothing changed: the routes are listed, nothing is applied.
-        runner.reset(routes: "10.96.0.20 dev cni0 scope link src 10.244.0.1 \n10.96.0.30 dev cni0 scope link src 10.244.0.1 \n10.96.0.40 dev cni0 scope link src 10.244.0.1 \n")
+        routes.withLock { $0 = "10.96.0.20 dev cni0 scope link src 10.244.0.1 \n10.96.0.30 dev cni0 scope link src 10.244.0.1 \n10.96.0.40 dev cni0 scope link src 10.244.0.1 \n" }
+        runner.reset()
         try await proxy.sync()
         #expect(runner.lines == ["ip -n node route show proto 211"])
 
@@ -229,29 +218,14 @@ final class RecordingRunner: HostCommandRunner {
     }
 
     @Test func failedStepNamesItselfAndIsRetried() async throws {
-        struct Failing: HostCommandRunner {
-            func run(_ command: HostCommand) async throws -> HostCommandResult {
-                command.executable.hasSuffix("nft") ? HostCommandResult(status: 1, stderr: "Error: Could not process rule: No such file or directory\n")
-                    : HostCommandResult(status: 0)
-            }
+        let failing = FakeHostCommandRunner()
+        failing.script { command in
+            command.executable.hasSuffix("nft") ? HostCommandResult(status: 1, stderr: "Error: Could not process rule: No such file or directory\n") : nil
         }
-        let proxy = ServiceProxy(configuration: ServiceProxyConfiguration(nftPath: "/usr/sbin/nft"), client: UnusedClient(), runner: Failing())
+        let proxy = ServiceProxy(configuration: ServiceProxyConfiguration(nftPath: "/usr/sbin/nft"), client: UnusedClient(), runner: failing)
         let error = await #expect(throws: ServiceProxyError.self) { try await proxy.sync() }
         #expect(error?.description == "apply the Service rules: nft -f - failed (exit 1: Error: Could not process rule: No such file or directory)")
         // Not recorded as applied: the next sync tries again.
         #expect(await proxy.applied == nil)
     }
-}
-
-struct UnusedClient: KubeClient {
-    struct Unused: Error {}
-    func get(_ resource: APIResource, namespace: String?, name: String) async throws -> JSONValue { throw Unused() }
-    func list(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> ObjectList<JSONValue> { throw Unused() }
-    func watch(_ resource: APIResource, namespace: String?, options: ListOptions) async throws -> AsyncThrowingStream<KubeWatchEvent, any Error> { throw Unused() }
-    func create(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue { throw Unused() }
-    func update(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue { throw Unused() }
-    func updateStatus(_ resource: APIResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue { throw Unused() }
-    func patch(_ resource: APIResource, namespace: String?, name: String, type: PatchType, _ patch: JSONValue, subresource: String?) async throws -> JSONValue { throw Unused() }
-    func delete(_ resource: APIResource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue? { throw Unused() }
-    func bind(namespace: String, name: String, binding: JSONValue) async throws { throw Unused() }
 }
