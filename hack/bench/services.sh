@@ -15,20 +15,9 @@ source "$(dirname "$0")/../e2e/lib.sh"
 mkdir -p "$work/mnt"
 sed "s#/mnt/data#$work/mnt/data#" examples/seed/pv.yaml | k apply -f - >/dev/null
 k apply -f examples/seed/storageclass.yaml -f examples/seed/web.yaml >/dev/null
-k apply -f - >/dev/null <<'YAML'
-apiVersion: v1
-kind: Service
-metadata:
-  name: web-vip
-spec:
-  selector:
-    statefulset.kubernetes.io/pod-name: web-0
-  ports:
-  - name: http
-    port: 8080
-    targetPort: web
-YAML
 k rollout status sts/web --timeout=60s >/dev/null
+# A Service whose one endpoint is web-0 (its selector is the pod's labels).
+k expose pod web-0 --name web-vip --port 8080 --target-port web >/dev/null
 for n in 1 2 3; do echo "hello from datadir$n" > "$work/mnt/data$n/index.html"; done
 vip=$(k get svc web-vip -o jsonpath='{.spec.clusterIP}')
 # Not web-0 itself: with a connection per request, its TIME_WAIT sockets from direct connections
