@@ -2,7 +2,9 @@ import Foundation
 
 /// Reads the Kubernetes protobuf encoding (`application/vnd.kubernetes.protobuf`: the `k8s\0`
 /// magic, then a `runtime.Unknown` envelope around the object) for the kinds kubectl sends that
-/// way — `kubectl create configmap|secret|namespace` — into the JSON form the server stores.
+/// way — `kubectl create configmap|secret|namespace|service` — into the JSON form the server
+/// stores. Zero values the Go encoder writes anyway (empty strings, 0, false) are left out, as
+/// `omitempty` leaves them out of JSON.
 public enum ProtobufObjectDecoder {
     public struct DecodingError: Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -10,7 +12,7 @@ public enum ProtobufObjectDecoder {
     }
 
     /// The kinds this decoder knows.
-    public static let kinds: Set<String> = ["ConfigMap", "Secret", "Namespace"]
+    public static let kinds: Set<String> = ["ConfigMap", "Secret", "Namespace", "Service"]
 
     public static func decode(_ data: Data) throws(DecodingError) -> JSONValue {
         let magic: [UInt8] = [0x6B, 0x38, 0x73, 0x00]
@@ -64,6 +66,14 @@ public enum ProtobufObjectDecoder {
                 default: break
                 }
             }
+        case "Service":
+            try Reader.forEachField(in: raw) { field, value throws(DecodingError) in
+                switch (field, value) {
+                case (1, .bytes(let bytes)): object["metadata"] = try objectMeta(bytes)
+                case (2, .bytes(let bytes)): object["spec"] = try serviceSpec(bytes)
+                default: break
+                }
+            }
         default:
             throw DecodingError("protobuf bodies of kind \(kind.isEmpty ? "(none)" : kind) are not supported; send JSON or YAML")
         }
@@ -91,6 +101,77 @@ public enum ProtobufObjectDecoder {
         if !owners.isEmpty { meta["ownerReferences"] = .array(owners) }
         return .object(meta)
     }
+
+    /// `core/v1 ServiceSpec`.
+    static func serviceSpec(_ data: Data) throws(DecodingError) -> JSONValue {
+        var spec: [String: JSONValue] = [:]
+        let strings: [Int: String] = [
+            3: "clusterIP", 4: "type", 7: "sessionAffinity", 8: "loadBalancerIP", 10: "externalName",
+            11: "externalTrafficPolicy", 17: "ipFamilyPolicy", 21: "loadBalancerClass", 22: "internalTrafficPolicy",
+            23: "trafficDistribution",
+        ]
+        let lists: [Int: String] = [5: "externalIPs", 9: "loadBalancerSourceRanges", 18: "clusterIPs", 19: "ipFamilies"]
+        var ports: [JSONValue] = []
+        try Reader.forEachField(in: data) { field, value throws(DecodingError) in
+            switch (field, value) {
+            case (1, .bytes(let bytes)): ports.append(try servicePort(bytes))
+            case (2, .bytes(let bytes)): try addEntry(bytes, to: &spec, key: "selector", binary: false)
+            case (let field, .bytes(let bytes)) where strings[field] != nil:
+                let text = try string(bytes)
+                if !text.isEmpty { spec[strings[field] ?? ""] = .string(text) }
+            case (let field, .bytes(let bytes)) where lists[field] != nil:
+                let key = lists[field] ?? ""
+                spec[key] = .array((spec[key]?.arrayValue ?? []) + [.string(try string(bytes))])
+            case (12, .varint(let number)): if number != 0 { spec["healthCheckNodePort"] = .int(int32(number)) }
+            case (13, .varint(let flag)): if flag != 0 { spec["publishNotReadyAddresses"] = .bool(true) }
+            case (14, .bytes(let bytes)):
+                // SessionAffinityConfig { ClientIPConfig clientIP = 1 { int32 timeoutSeconds = 1 } }
+                var clientIP: [String: JSONValue] = [:]
+                try Reader.forEachField(in: bytes) { field, value throws(DecodingError) in
+                    guard field == 1, case .bytes(let config) = value else { return }
+                    try Reader.forEachField(in: config) { field, value throws(DecodingError) in
+                        if field == 1, case .varint(let seconds) = value { clientIP["timeoutSeconds"] = .int(int32(seconds)) }
+                    }
+                }
+                spec["sessionAffinityConfig"] = .object(["clientIP": .object(clientIP)])
+            case (20, .varint(let flag)): spec["allocateLoadBalancerNodePorts"] = .bool(flag != 0)
+            default: break
+            }
+        }
+        if !ports.isEmpty { spec["ports"] = .array(ports) }
+        return .object(spec)
+    }
+
+    /// `core/v1 ServicePort`; `targetPort` is an `intstr.IntOrString` (type 0: intVal, 1: strVal).
+    static func servicePort(_ data: Data) throws(DecodingError) -> JSONValue {
+        var port: [String: JSONValue] = ["port": .int(0)]
+        try Reader.forEachField(in: data) { field, value throws(DecodingError) in
+            switch (field, value) {
+            case (1, .bytes(let bytes)): if case let text = try string(bytes), !text.isEmpty { port["name"] = .string(text) }
+            case (2, .bytes(let bytes)): if case let text = try string(bytes), !text.isEmpty { port["protocol"] = .string(text) }
+            case (6, .bytes(let bytes)): if case let text = try string(bytes), !text.isEmpty { port["appProtocol"] = .string(text) }
+            case (3, .varint(let number)): port["port"] = .int(int32(number))
+            case (5, .varint(let number)): if number != 0 { port["nodePort"] = .int(int32(number)) }
+            case (4, .bytes(let bytes)):
+                var isString = false, number: Int64 = 0, text = ""
+                try Reader.forEachField(in: bytes) { field, value throws(DecodingError) in
+                    switch (field, value) {
+                    case (1, .varint(let type)): isString = type == 1
+                    case (2, .varint(let value)): number = int32(value)
+                    case (3, .bytes(let bytes)): text = try string(bytes)
+                    default: break
+                    }
+                }
+                if isString, !text.isEmpty { port["targetPort"] = .string(text) }
+                if !isString, number != 0 { port["targetPort"] = .int(number) }
+            default: break
+            }
+        }
+        return .object(port)
+    }
+
+    /// A protobuf `int32` from its varint (negative ones are sign-extended to 64 bits).
+    static func int32(_ varint: UInt64) -> Int64 { Int64(Int32(truncatingIfNeeded: varint)) }
 
     static func ownerReference(_ data: Data) throws(DecodingError) -> JSONValue {
         var owner: [String: JSONValue] = [:]

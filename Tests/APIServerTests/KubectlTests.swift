@@ -79,7 +79,6 @@ struct KubectlTests {
         watcher.standardError = FileHandle.nullDevice
         try watcher.run()
         try await Task.sleep(nanoseconds: 1_500_000_000)
-        // (`kubectl create configmap` would send a protobuf body, which this server does not read.)
         try await kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  a: b\n")
         let collected = NIOLockedBox("")
         let handle = pipe.fileHandleForReading
@@ -114,13 +113,17 @@ struct KubectlTests {
         let after = try await kubectl("get", "sts", expectSuccess: false)
         #expect(after.stderr.contains("No resources found"), "\(after.stdout) \(after.stderr)")
 
-        // kubectl create sends ConfigMaps, Secrets and Namespaces as protobuf.
+        // kubectl create sends ConfigMaps, Secrets, Namespaces and Services as protobuf.
         #expect(try await kubectl("create", "configmap", "settings", "--from-literal=mode=demo").stdout.contains("configmap/settings created"))
         #expect(try await kubectl("get", "configmap", "settings", "-o", "jsonpath={.data.mode}").stdout == "demo")
         #expect(try await kubectl("create", "secret", "generic", "login", "--from-literal=password=hunter2").stdout.contains("secret/login created"))
         let password = try await kubectl("get", "secret", "login", "-o", "jsonpath={.data.password}").stdout
         #expect(Data(base64Encoded: password) == Data("hunter2".utf8))
         #expect(try await kubectl("create", "namespace", "team-a").stdout.contains("namespace/team-a created"))
+        #expect(try await kubectl("create", "service", "nodeport", "web", "--tcp=80:http", "--node-port=30080").stdout
+            .contains("service/web created"))
+        let service = try await kubectl("get", "svc", "web", "-o", "jsonpath={.spec.type} {.spec.selector.app} {.spec.ports[0].targetPort} {.spec.ports[0].nodePort}").stdout
+        #expect(service == "NodePort web http 30080", "\(service)")
 
         // No client certificate and a token the server did not issue: 401, which kubectl prints
         // as a login problem. (With no credentials at all kubectl prompts for a user name.)

@@ -45,6 +45,37 @@ import Testing
         #expect(object["type"] == "Opaque")
     }
 
+    static func number(_ field: Int, _ value: Int) -> [UInt8] { varint(field << 3) + varint(value) }
+
+    /// What `kubectl create service nodeport web --tcp=80:http` sends, zero values included (the Go
+    /// encoder writes empty strings and zeros of non-pointer fields).
+    @Test func serviceWithNamedTargetPortAndZeroValues() throws {
+        let targetPort = Self.number(1, 1) + Self.number(2, 0) + Self.field(3, "http")
+        let port = Self.field(1, "80-http") + Self.field(2, "TCP") + Self.number(3, 80) + Self.field(4, targetPort)
+            + Self.number(5, 0)
+        let udp = Self.field(1, "dns") + Self.field(2, "UDP") + Self.number(3, 53) + Self.field(4, Self.number(1, 0) + Self.number(2, 5353))
+            + Self.number(5, 30053)
+        let affinity = Self.field(1, Self.number(1, 10800))
+        let spec = Self.field(1, port) + Self.field(1, udp) + Self.entry(2, "app", "web") + Self.field(3, "") + Self.field(4, "NodePort")
+            + Self.field(7, "") + Self.field(10, "") + Self.number(12, 0) + Self.flag(13, false) + Self.field(14, affinity)
+            + Self.field(18, "10.96.0.50") + Self.field(19, "IPv4") + Self.flag(20, true)
+        let body = Self.envelope(kind: "Service", Self.field(1, Self.field(1, "web") + Self.entry(11, "app", "web")) + Self.field(2, spec))
+        let object = try ProtobufObjectDecoder.decode(body)
+        #expect(object[path: ["metadata", "name"]] == "web")
+        #expect(object["spec"] == [
+            "ports": [
+                ["name": "80-http", "protocol": "TCP", "port": 80, "targetPort": "http"],
+                ["name": "dns", "protocol": "UDP", "port": 53, "targetPort": 5353, "nodePort": 30053],
+            ],
+            "selector": ["app": "web"],
+            "type": "NodePort",
+            "sessionAffinityConfig": ["clientIP": ["timeoutSeconds": 10800]],
+            "clusterIPs": ["10.96.0.50"],
+            "ipFamilies": ["IPv4"],
+            "allocateLoadBalancerNodePorts": true,
+        ])
+    }
+
     @Test func namespaceAndErrors() throws {
         let namespace = try ProtobufObjectDecoder.decode(Self.envelope(kind: "Namespace", Self.field(1, Self.field(1, "team-a"))))
         #expect(namespace[path: ["metadata", "name"]] == "team-a")

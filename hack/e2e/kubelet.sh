@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end: what the node agent does for a pod, with the real kubectl against a real node in a
 # network namespace of its own (temp data dir). Init containers, env and the downward API,
-# ConfigMap/Secret/emptyDir/hostPath volumes, securityContext, probes, restarts with
-# CrashLoopBackOff, restartPolicy Never, graceful deletion with a preStop hook, logs and exec.
+# ConfigMap/Secret/emptyDir/hostPath volumes, securityContext, probes (and Services following
+# readiness), restarts with CrashLoopBackOff, restartPolicy Never, graceful deletion with a
+# preStop hook, logs and exec.
 # Root only.
 #   hack/e2e/kubelet.sh [path/to/minikube-swift]
 name=e2e-kubelet
@@ -78,7 +79,26 @@ k exec features -- touch /root-write 2>/dev/null && fail "readOnlyRootFilesystem
 [ "$(k exec features -- cat /host/file.txt)" = "from the host" ] || fail "hostPath volume"
 k exec features -- sh -c 'echo x > /host/new' 2>/dev/null && fail "readOnly hostPath mount"
 k exec features -- sh -c 'exit 3' && fail "exec exit code" || [ $? -eq 3 ] || fail "exec exit code"
-# Readiness follows the exec probe.
+# Readiness follows the exec probe, and the pod's Services follow readiness within a second:
+# its name in DNS (headless) and its endpoint in the Service proxy's rules (ClusterIP).
+k create service clusterip features --clusterip=None --tcp=80:80 >/dev/null
+k create service clusterip features-vip --tcp=8080:8080 >/dev/null
+k patch svc features-vip -p '{"spec":{"selector":{"app":"features"}}}' >/dev/null
+dns_has_features() { [ -n "$(dig +short @10.96.0.10 features.default.svc.cluster.local)" ]; }
+proxy_has_features() { nft list table ip minikube-swift | grep 'service-default/features-vip/tcp/8080-8080 {' >/dev/null; }
+sleep 1
+dns_has_features && fail "an unready pod is in DNS"
+proxy_has_features && fail "an unready pod is in the Service rules"
+k exec features -- touch /work/ready
+k wait --for=condition=Ready pod/features --timeout=20s
+until_true 1 dns_has_features || fail "DNS did not follow the pod to Ready within 1 s"
+until_true 1 proxy_has_features || fail "the Service rules did not follow the pod to Ready within 1 s"
+k exec features -- rm /work/ready
+k wait --for=condition=Ready=false pod/features --timeout=20s
+until_true 1 sh -c "! dig +short @10.96.0.10 features.default.svc.cluster.local | grep ." \
+  || fail "DNS did not follow the pod to not Ready within 1 s"
+until_true 1 sh -c "! nft list table ip minikube-swift | grep 'service-default/features-vip/tcp/8080-8080 {'" \
+  || fail "the Service rules did not follow the pod to not Ready within 1 s"
 k exec features -- touch /work/ready
 k wait --for=condition=Ready pod/features --timeout=20s
 k logs features | grep "started features" >/dev/null || fail "kubectl logs"
