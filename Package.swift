@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore"]),
         .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "KubeModel", "KubeClient", "TestSupport"]),
-        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Kubelet", "KubeModel", "KubeClient", "TestSupport"]),
+        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Kubelet", "KubeModel", "KubeClient", "APIServer", "TestSupport"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeClient", "APIServer", "TestSupport"]),
         .testTarget(
             name: "APIServerTests",
