@@ -10,7 +10,7 @@ packages=(
   # unpacked, never installed (a host nginx would start listening); ldd needs their libraries
   busybox-static curl ca-certificates libpcre2-8-0 libssl3 zlib1g libcrypt1
   # node networking (bridge, Service proxy), cluster DNS checks
-  iproute2 nftables procps dnsutils
+  iproute2 nftables procps conntrack dnsutils
   # tests and benchmarks: peers and load tools
   crun runc wrk hyperfine dnsperf python3-kubernetes
   # image tests: a second OCI tool (umoci writes whiteout layers); image builds: python3 for JSON

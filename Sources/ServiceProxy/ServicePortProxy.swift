@@ -96,6 +96,22 @@ public struct ServicePortProxy: Sendable, Hashable {
         return plan.sorted { ($0.clusterIP, $0.protocol, $0.port) < ($1.clusterIP, $1.protocol, $1.port) }
     }
 
+    /// The UDP endpoints that `old` sent to and `new` no longer does, per ClusterIP (and node
+    /// port): the flows whose conntrack entries must go.
+    public static func removedUDPEndpoints(from old: [ServicePortProxy], to new: [ServicePortProxy])
+        -> [(clusterIP: IPv4Address, nodePort: Int?, endpoint: IPv4Address)] {
+        let current = Dictionary(new.filter { $0.protocol == .udp }.map { ("\($0.clusterIP):\($0.port)", $0) },
+                                 uniquingKeysWith: { first, _ in first })
+        var removed: [(clusterIP: IPv4Address, nodePort: Int?, endpoint: IPv4Address)] = []
+        for port in old where port.protocol == .udp {
+            let kept = Set(current["\(port.clusterIP):\(port.port)"]?.endpoints.map(\.address) ?? [])
+            for address in Set(port.endpoints.map(\.address)).subtracting(kept).sorted() {
+                removed.append((port.clusterIP, port.nodePort, address))
+            }
+        }
+        return removed
+    }
+
     /// The per-port chain: `service-default/web/tcp/http` (`…/tcp/80` for an unnamed port).
     public var chainName: String {
         "service-\(service)/\(`protocol`.rawValue)/\(portName.isEmpty ? String(port) : portName)"

@@ -26,6 +26,8 @@ public actor ServiceProxy {
     var slices: [String: EndpointSlice] = [:]
     /// The script last applied with success; nil after a failure or before the first sync.
     var applied: String?
+    /// The plan of the last applied script: what UDP flows may still point at.
+    var appliedPlan: [ServicePortProxy] = []
 
     public init(configuration: ServiceProxyConfiguration, client: any KubeClient,
                 runner: any HostCommandRunner = PosixSpawnHostCommandRunner()) {
@@ -112,9 +114,30 @@ public actor ServiceProxy {
                           step: "let the bridge \(c.bridgeName) forward")
             try await run(c.inNode(c.nftPath, ["-f", "-"], stdin: script), step: "apply the Service rules")
             applied = script
+            await forgetUDPFlows(ServicePortProxy.removedUDPEndpoints(from: appliedPlan, to: ruleset.plan))
+            appliedPlan = ruleset.plan
             logger.debug("Service rules applied: \(ruleset.plan.count) ports, \(ruleset.plan.filter { !$0.endpoints.isEmpty }.count) with endpoints")
         }
         try await syncRoutes(ruleset.clusterIPs)
+    }
+
+    /// Deletes the conntrack entries of UDP flows DNAT'd to endpoints that are gone, as kube-proxy
+    /// does: a UDP client that keeps its socket would otherwise keep sending to the old endpoint
+    /// until the entry times out. TCP needs nothing (the old endpoint resets). Best effort: without
+    /// `conntrack` (Debian's conntrack) the entries time out on their own.
+    func forgetUDPFlows(_ removed: [(clusterIP: IPv4Address, nodePort: Int?, endpoint: IPv4Address)]) async {
+        let c = configuration
+        for flow in removed {
+            var filters = [["--orig-dst", flow.clusterIP.description]]
+            if let nodePort = flow.nodePort, !c.nodePortAddresses.isEmpty { filters.append(["--orig-port-dst", String(nodePort)]) }
+            for filter in filters {
+                let command = c.inNode(c.conntrackPath, ["-D", "-p", "udp"] + filter + ["--dst-nat", flow.endpoint.description])
+                // Exit 1 with "0 flow entries have been deleted" is the usual answer.
+                if let result = try? await runner.run(command), result.status > 1 {
+                    logger.debug("\(command): \(result.stderr)")
+                }
+            }
+        }
     }
 
     /// Adds the missing `<ip>/32` routes, deletes the proxy's routes for addresses no longer proxied.
@@ -138,6 +161,7 @@ public actor ServiceProxy {
     public func cleanUp() async {
         await Self.cleanUp(configuration: configuration, runner: runner)
         applied = nil
+        appliedPlan = []
     }
 
     /// Deletes a proxy's table and routes without a proxy (`down` after a node process that did

@@ -25,13 +25,16 @@ public struct ServiceProxyConfiguration: Sendable, Equatable {
     public var nftPath: String
     public var ipPath: String
     public var sysctlPath: String
+    /// conntrack-tools' `conntrack`, for UDP flows to endpoints that are gone.
+    public var conntrackPath: String
 
     public init(tableName: String = "minikube-swift", bridgeName: String = "cni0",
                 gateway: IPv4Address = IPv4Address(10, 244, 0, 1), localAddresses: Set<IPv4Address> = [],
                 nodePortAddresses: [IPv4Address] = [], nodeNetns: String? = nil, routeProtocol: Int = 211,
                 nftPath: String = ServiceProxyConfiguration.find("nft"),
                 ipPath: String = PodNetworkConfiguration.findIP(),
-                sysctlPath: String = ServiceProxyConfiguration.find("sysctl")) {
+                sysctlPath: String = ServiceProxyConfiguration.find("sysctl"),
+                conntrackPath: String = ServiceProxyConfiguration.find("conntrack")) {
         self.tableName = tableName
         self.bridgeName = bridgeName
         self.gateway = gateway
@@ -42,6 +45,7 @@ public struct ServiceProxyConfiguration: Sendable, Equatable {
         self.nftPath = nftPath
         self.ipPath = ipPath
         self.sysctlPath = sysctlPath
+        self.conntrackPath = conntrackPath
     }
 
     /// The proxy for a node network: its bridge, gateway, namespace, and kube-dns's address as a

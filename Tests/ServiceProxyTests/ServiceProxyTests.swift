@@ -217,6 +217,23 @@ func cluster() throws -> (services: [Service], slices: [EndpointSlice]) {
         #expect(await !proxy.ruleset().script.contains("10.96.0.40"))
     }
 
+    @Test func udpFlowsToAnEndpointThatWentAreForgotten() async throws {
+        let runner = FakeHostCommandRunner()
+        let configuration = ServiceProxyConfiguration(nftPath: "/usr/sbin/nft", ipPath: "/usr/sbin/ip", sysctlPath: "/usr/sbin/sysctl",
+                                                      conntrackPath: "/usr/sbin/conntrack")
+        let proxy = ServiceProxy(configuration: configuration, client: UnusedClient(), runner: runner)
+        let (services, slices) = try cluster()
+        await proxy.replace(services: services, slices: slices)
+        try await proxy.sync()
+        #expect(!runner.lines.contains { $0.hasPrefix("conntrack") })
+        // dns's one endpoint goes (web's TCP endpoints go too: nothing to forget for TCP).
+        runner.reset()
+        await proxy.replace(services: services, slices: [])
+        try await proxy.sync()
+        #expect(runner.lines.filter { $0.hasPrefix("conntrack") } == ["conntrack -D -p udp --orig-dst 10.96.0.30 --dst-nat 10.244.0.9"])
+        #expect(ServicePortProxy.removedUDPEndpoints(from: [], to: []).isEmpty)
+    }
+
     @Test func failedStepNamesItselfAndIsRetried() async throws {
         let failing = FakeHostCommandRunner()
         failing.script { command in

@@ -150,8 +150,25 @@ k run nomount --image=busybox --overrides='{"spec":{"volumes":[{"name":"v","host
 until_true 20 sh -c "kubectl get events --field-selector involvedObject.name=nomount | grep -q FailedMount" || fail "no FailedMount event"
 [ "$(jp nomount '{.status.phase}')" = Pending ] || fail "nomount should stay Pending"
 
+# A UDP Service in front of features: a flow to it is tracked (DNAT'd to the pod) ...
+k apply -f - <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: features-udp}
+spec:
+  selector: {app: features}
+  ports: [{port: 9000, protocol: UDP}]
+YAML
+udp_vip=$(k get svc features-udp -o jsonpath='{.spec.clusterIP}')
+until_true 5 sh -c "nft list table ip minikube-swift | grep -q 'service-default/features-udp/udp/9000 {'" || fail "no rules for features-udp"
+python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 40000)); s.sendto(b'x', ('$udp_vip', 9000))"
+[ -n "$(conntrack -L -p udp --orig-dst "$udp_vip" 2>/dev/null)" ] || fail "no conntrack entry for the flow to features-udp"
+
 # Graceful deletion: preStop runs, then SIGTERM (the trap exits 0), then the object goes.
 k delete pod features --wait=true --timeout=30s
+# ... and forgotten once the pod is gone from the Service (not 30 s later, when it would time out).
+until_true 2 sh -c "[ -z \"\$(conntrack -L -p udp --orig-dst $udp_vip 2>/dev/null)\" ]" \
+  || fail "the UDP flow to a deleted endpoint is still tracked: $(conntrack -L -p udp --orig-dst "$udp_vip" 2>&1)"
 [ "$(cat "$work/out/prestop.txt" 2>/dev/null)" = prestop ] || fail "the preStop hook did not run"
 [ "$(cat "$work/out/term.txt" 2>/dev/null)" = TERM ] || fail "the container did not get SIGTERM"
 for p in crash once liveness nomount noimage; do k delete pod "$p" --wait=false >/dev/null; done
