@@ -14,7 +14,7 @@ public final class ClusterDNSServer: Sendable {
     public let client: any KubeClient
     public let domain: String
     public let forwarder: DNSForwarder
-    let records: NIOLockedValueBox<ClusterDNSRecords>
+    let state: NIOLockedValueBox<State>
     let logger = Logger(label: "minikube-swift.dns")
 
     public init(client: any KubeClient, domain: String = "cluster.local", upstreams: [DNSUpstream] = [],
@@ -22,7 +22,25 @@ public final class ClusterDNSServer: Sendable {
         self.client = client
         self.domain = domain
         forwarder = DNSForwarder(upstreams: upstreams, timeout: upstreamTimeout)
-        records = NIOLockedValueBox(ClusterDNSRecords(domain: domain))
+        state = NIOLockedValueBox(State(records: ClusterDNSRecords(domain: domain), generation: 0))
+    }
+
+    /// The records, and the answers already serialized from them: a query for a name in the zone
+    /// depends on nothing but its bytes after the ID and the size limit, so a repeated one is a
+    /// dictionary lookup and a new ID. A rebuild of the records starts an empty cache.
+    struct State {
+        var records: ClusterDNSRecords
+        var generation: Int
+        var answers: [[UInt8]: [UInt8]] = [:]
+        static let maxAnswers = 10_000
+    }
+
+    /// The records as they are now.
+    var records: ClusterDNSRecords { state.withLockedValue { $0.records } }
+
+    /// Replaces the records (and forgets the answers given from the old ones).
+    func replace(_ records: ClusterDNSRecords) {
+        state.withLockedValue { $0 = State(records: records, generation: $0.generation + 1) }
     }
 
     /// What to do with a query: answer it now, send it upstream, or drop it.
@@ -59,6 +77,17 @@ public final class ClusterDNSServer: Sendable {
     /// Answers one query message (the wire bytes) from the cluster's records, or says to forward
     /// or drop it.
     public func respond(to bytes: [UInt8], from client: String? = nil, limit: Int? = nil) -> Reply {
+        var key: [UInt8] = []
+        if bytes.count >= 12 {
+            key = Array(bytes[2...])
+            key.append(UInt8(truncatingIfNeeded: (limit ?? 0) >> 8))
+            key.append(UInt8(truncatingIfNeeded: limit ?? 0))
+            if var cached = state.withLockedValue({ $0.answers[key] }) {
+                cached[0] = bytes[0]
+                cached[1] = bytes[1]
+                return .answer(cached)
+            }
+        }
         let query: DNSMessage
         do {
             query = try DNSMessage(parsing: bytes)
@@ -71,8 +100,9 @@ public final class ClusterDNSServer: Sendable {
             return .answer(response.serialized())
         }
         guard !query.isResponse else { return .drop }
-        let records = self.records.withLockedValue { $0 }
+        let (records, generation) = state.withLockedValue { ($0.records, $0.generation) }
         var response: DNSMessage
+        var cacheable = false
         if let name = query.questions.first?.name, !records.isAuthoritative(for: name),
            let client, let completed = records.completeSearchPath(query, client: client) {
             response = completed
@@ -87,36 +117,47 @@ public final class ClusterDNSServer: Sendable {
             response.responseCode = .nameError
         } else {
             response = records.answer(query)
+            cacheable = true
         }
         if query.additionals.contains(where: { $0.type == .opt }) {
             response.additionals.append(.init(name: "", ttl: 0, data: .opt([]), recordClass: 1232))
         }
-        return .answer(response.serialized(limit: limit ?? min(query.udpPayloadSize, 65535)))
+        let reply = response.serialized(limit: limit ?? min(query.udpPayloadSize, 65535))
+        if cacheable {
+            state.withLockedValue { state in
+                guard state.generation == generation else { return }
+                if state.answers.count >= State.maxAnswers { state.answers.removeAll(keepingCapacity: true) }
+                state.answers[key] = reply
+            }
+        }
+        return .answer(reply)
     }
 
     /// Keeps the records in step with the cluster until cancelled.
     public func watch() async {
-        let state = NIOLockedValueBox((services: [String: Service](), slices: [String: EndpointSlice](), pods: [String: Pod]()))
-        let rebuild: @Sendable () -> Void = { [records, domain] in
-            let current = state.withLockedValue { $0 }
-            let built = ClusterDNSRecords(domain: domain, services: Array(current.services.values),
-                                          slices: Array(current.slices.values), pods: Array(current.pods.values))
-            records.withLockedValue { $0 = built }
+        let known = NIOLockedValueBox((services: [String: Service](), slices: [String: EndpointSlice](), pods: [String: Pod]()))
+        // Built under the lock of what is known, so a rebuild from an older snapshot can never
+        // land after one from a newer.
+        let rebuild: @Sendable () -> Void = { [self, domain] in
+            known.withLockedValue { current in
+                replace(ClusterDNSRecords(domain: domain, services: Array(current.services.values),
+                                          slices: Array(current.slices.values), pods: Array(current.pods.values)))
+            }
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.follow(Service.self) { event, service in
-                state.withLockedValue { $0.services[service.key] = event == .deleted ? nil : service }
+                known.withLockedValue { $0.services[service.key] = event == .deleted ? nil : service }
                 rebuild()
             } }
             group.addTask { await self.follow(EndpointSlice.self) { event, slice in
-                state.withLockedValue { $0.slices[slice.key] = event == .deleted ? nil : slice }
+                known.withLockedValue { $0.slices[slice.key] = event == .deleted ? nil : slice }
                 rebuild()
             } }
             group.addTask { await self.follow(Pod.self) { event, pod in
                 // Pods matter for their IP's namespace (search-path completion) and, with a
                 // subdomain, for their own name.
-                let old = state.withLockedValue { $0.pods[pod.key] }
-                state.withLockedValue { $0.pods[pod.key] = event == .deleted ? nil : pod }
+                let old = known.withLockedValue { $0.pods[pod.key] }
+                known.withLockedValue { $0.pods[pod.key] = event == .deleted ? nil : pod }
                 if event == .deleted || old?.status?.podIP != pod.status?.podIP || pod.spec?.subdomain != nil { rebuild() }
             } }
         }

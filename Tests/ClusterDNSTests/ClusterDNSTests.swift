@@ -63,6 +63,26 @@ import TestSupport
         #expect(reply.id == 0xABCD && reply.responseCode == .formatError)
     }
 
+    @Test func repeatedQueriesAreAnsweredFromTheCacheUntilTheRecordsChange() throws {
+        let server = ClusterDNSServer(client: UnusedClient())
+        server.replace(try Fixtures.records())
+        func addresses(_ reply: ClusterDNSServer.Reply, id: UInt16) throws -> [DNSMessage.RecordData] {
+            guard case .answer(let bytes) = reply else { throw DNSFormatError("not an answer") }
+            let message = try DNSMessage(parsing: bytes)
+            #expect(message.id == id)
+            return message.answers.map(\.data)
+        }
+        let name = "web-0.nginx.default.svc.cluster.local"
+        #expect(try addresses(server.respond(to: query(name, .a, id: 1)), id: 1) == [.a([10, 244, 0, 4])])
+        #expect(server.state.withLockedValue { $0.answers.count } == 1)
+        #expect(try addresses(server.respond(to: query(name, .a, id: 2)), id: 2) == [.a([10, 244, 0, 4])])
+        // Another size limit is another answer; new records forget the old ones.
+        _ = server.respond(to: query(name, .a, id: 3), limit: 65535)
+        #expect(server.state.withLockedValue { $0.answers.count } == 2)
+        server.replace(ClusterDNSRecords(domain: "cluster.local"))
+        #expect(try addresses(server.respond(to: query(name, .a, id: 4)), id: 4) == [])
+    }
+
     @Test func recordsFollowTheKubernetesDNSSpecification() throws {
         let records = try Fixtures.records()
         func ask(_ name: String, _ type: DNSMessage.RecordType) throws -> DNSMessage {
