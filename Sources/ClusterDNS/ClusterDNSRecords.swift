@@ -7,7 +7,9 @@ import KubeModel
 /// - `hostname.svc.ns.svc.cluster.local` A: an endpoint with a hostname (a StatefulSet's
 ///   `web-0.nginx`), and a pod with `hostname` + `subdomain` naming a headless Service;
 /// - `_port._proto.svc.ns.svc.cluster.local` SRV for named ports;
-/// - PTR for Service IPs and the endpoints above.
+/// - PTR for Service IPs and the endpoints above;
+/// - `svc.ns.svc.cluster.local` CNAME to an ExternalName Service's `externalName` (any type asked;
+///   a target in the zone is followed here, one outside by the server through its upstreams).
 /// Unknown names in the zone answer NXDOMAIN with the SOA, known names without the asked type
 /// NODATA with the SOA.
 public struct ClusterDNSRecords: Sendable {
@@ -20,6 +22,8 @@ public struct ClusterDNSRecords: Sendable {
     var names: Set<String> = []
     /// The namespace of each pod IP, for search-path completion on the server.
     var namespaces: [String: String] = [:]
+    /// ExternalName Services: name → target (lower case, no trailing dot).
+    var aliases: [String: String] = [:]
 
     public init(domain: String = "cluster.local", ttl: UInt32 = 5, services: [Service] = [], slices: [EndpointSlice] = [], pods: [Pod] = []) {
         self.domain = domain
@@ -30,7 +34,9 @@ public struct ClusterDNSRecords: Sendable {
             let fqdn = "\(service.name).\(namespace).svc.\(domain)"
             names.insert(fqdn)
             let clusterIP = service.spec?.clusterIP ?? ""
-            if clusterIP == "None" {
+            if service.spec?.type == "ExternalName", let target = service.spec?.externalName, !target.isEmpty {
+                aliases[fqdn] = String(target.lowercased().trimmingSuffixDots)
+            } else if clusterIP == "None" {
                 headless.insert("\(namespace)/\(service.name)")
             } else if let address = Self.ipv4(clusterIP) {
                 add(fqdn, address)
@@ -110,7 +116,9 @@ public struct ClusterDNSRecords: Sendable {
     }
 
     /// The answer to a query for a name this server is authoritative for.
-    public func answer(_ query: DNSMessage) -> DNSMessage {
+    public func answer(_ query: DNSMessage) -> DNSMessage { answer(query, depth: 0) }
+
+    private func answer(_ query: DNSMessage, depth: Int) -> DNSMessage {
         var response = DNSMessage(id: query.id)
         response.isResponse = true
         response.opcode = query.opcode
@@ -126,6 +134,18 @@ public struct ClusterDNSRecords: Sendable {
             return response
         }
         let name = question.name
+        if let target = aliases[name] {
+            response.answers = [.init(name: name, ttl: ttl, data: .cname(target))]
+            // A chain of aliases in the zone is followed a few links deep (a loop ends there).
+            if question.type != .cname, isAuthoritative(for: target), depth < 8 {
+                var chased = query
+                chased.questions[0].name = target
+                let answer = self.answer(chased, depth: depth + 1)
+                response.answers += answer.answers
+                response.responseCode = answer.responseCode
+            }
+            return response
+        }
         switch question.type {
         case .a, .any:
             for address in addresses[name] ?? [] {
@@ -175,6 +195,13 @@ public struct ClusterDNSRecords: Sendable {
         return nil
     }
 
+    /// The CNAME target of an ExternalName Service's name, when it lies outside the zone (the
+    /// server asks its upstreams for it).
+    public func externalAlias(of name: String) -> String? {
+        guard let target = aliases[name], !isAuthoritative(for: target) else { return nil }
+        return target
+    }
+
     static func ipv4(_ text: String) -> [UInt8]? {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
         return octets.count == 4 ? octets : nil
@@ -183,5 +210,14 @@ public struct ClusterDNSRecords: Sendable {
     /// `5.0.244.10.in-addr.arpa` for 10.244.0.5.
     static func reverse(_ address: [UInt8]) -> String {
         address.reversed().map(String.init).joined(separator: ".") + ".in-addr.arpa"
+    }
+}
+
+extension String {
+    /// Without the trailing dots of an absolute name (`example.com.` → `example.com`).
+    var trimmingSuffixDots: Substring {
+        var end = endIndex
+        while end > startIndex, self[index(before: end)] == "." { end = index(before: end) }
+        return self[..<end]
     }
 }

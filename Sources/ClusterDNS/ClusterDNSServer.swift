@@ -62,6 +62,10 @@ public final class ClusterDNSServer: Sendable {
 
     /// The upstreams' reply to a query `respond` said to forward, or SERVFAIL.
     func forward(_ bytes: [UInt8], overTCP: Bool) async -> [UInt8]? {
+        if let query = try? DNSMessage(parsing: bytes), let name = query.questions.first?.name,
+           let target = records.externalAlias(of: name) {
+            return await chase(query, to: target, overTCP: overTCP)
+        }
         if let reply = await forwarder.forward(bytes, overTCP: overTCP) { return reply }
         logger.debug("no upstream of \(forwarder.upstreams) answered; SERVFAIL")
         guard let query = try? DNSMessage(parsing: bytes) else { return nil }
@@ -72,6 +76,25 @@ public final class ClusterDNSServer: Sendable {
         response.questions = query.questions
         response.responseCode = .serverFailure
         return response.serialized()
+    }
+
+    /// An ExternalName Service's answer: the CNAME, then what the upstreams answer for its target
+    /// (just the CNAME when none answers; the client may ask for the target itself).
+    func chase(_ query: DNSMessage, to target: String, overTCP: Bool) async -> [UInt8]? {
+        var response = records.answer(query)
+        var upstreamQuery = DNSMessage(id: UInt16.random(in: 0...UInt16.max))
+        upstreamQuery.recursionDesired = true
+        upstreamQuery.questions = [.init(name: target, type: query.questions.first?.type ?? .a)]
+        if let bytes = await forwarder.forward(upstreamQuery.serialized(), overTCP: overTCP),
+           let reply = try? DNSMessage(parsing: bytes) {
+            response.answers += reply.answers
+            response.responseCode = reply.responseCode
+            response.recursionAvailable = true
+        }
+        if query.additionals.contains(where: { $0.type == .opt }) {
+            response.additionals.append(.init(name: "", ttl: 0, data: .opt([]), recordClass: 1232))
+        }
+        return response.serialized(limit: overTCP ? 65535 : min(query.udpPayloadSize, 65535))
     }
 
     /// Answers one query message (the wire bytes) from the cluster's records, or says to forward
@@ -115,6 +138,10 @@ public final class ClusterDNSServer: Sendable {
             // Forwarding disabled: names outside the cluster zone do not exist here. (REFUSED would make
             // busybox's nslookup stop before it tries the search path.)
             response.responseCode = .nameError
+        } else if let name = query.questions.first?.name, query.questions.first?.type != .cname,
+                  records.externalAlias(of: name) != nil, !forwarder.upstreams.isEmpty {
+            // An ExternalName Service: the CNAME, then its target's records from upstream.
+            return .forward
         } else {
             response = records.answer(query)
             cacheable = true

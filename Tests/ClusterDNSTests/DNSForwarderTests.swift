@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KubeModel
 import Testing
 import TestSupport
 @testable import ClusterDNS
@@ -138,6 +139,43 @@ final class LocalUpstream: @unchecked Sendable {  // fds and port are set once i
                                         upstreamTimeout: .seconds(20))
         let reply = try DNSMessage(parsing: try #require(await refusing.resolve(query("example.org"), overTCP: true)))
         #expect(reply.responseCode == .serverFailure && reply.id == 0x4242)
+    }
+
+    func externalNames() throws -> ClusterDNSRecords {
+        let services = try [
+            #"{"metadata":{"name":"ext","namespace":"default"},"spec":{"type":"ExternalName","externalName":"Example.org."}}"#,
+            #"{"metadata":{"name":"api","namespace":"default"},"spec":{"type":"ExternalName","externalName":"kubernetes.default.svc.cluster.local"}}"#,
+            #"{"metadata":{"name":"loop","namespace":"default"},"spec":{"type":"ExternalName","externalName":"loop.default.svc.cluster.local"}}"#,
+            #"{"metadata":{"name":"kubernetes","namespace":"default"},"spec":{"clusterIP":"10.96.0.1","ports":[{"name":"https","port":443}]}}"#,
+        ].map { try JSONValue(json: Data($0.utf8)).decode(Service.self) }
+        return ClusterDNSRecords(domain: "cluster.local", services: services)
+    }
+
+    @Test func externalNameServicesAreCNAMEsWhoseTargetsAreFollowed() async throws {
+        let records = try externalNames()
+        #expect(records.externalAlias(of: "ext.default.svc.cluster.local") == "example.org")
+        #expect(records.externalAlias(of: "api.default.svc.cluster.local") == nil)  // in the zone: answered here
+        let api = records.answer(try DNSMessage(parsing: query("api.default.svc.cluster.local")))
+        #expect(api.answers.map(\.data) == [.cname("kubernetes.default.svc.cluster.local"), .a([10, 96, 0, 1])])
+        let loop = records.answer(try DNSMessage(parsing: query("loop.default.svc.cluster.local")))
+        #expect(loop.answers.count < 20)
+
+        // Outside the zone: the CNAME, then the upstream's answer for the target.
+        let upstream = try LocalUpstream()
+        let server = ClusterDNSServer(client: UnusedClient(), upstreams: [DNSUpstream(host: "127.0.0.1", port: upstream.port)],
+                                      upstreamTimeout: .seconds(20))
+        server.replace(records)
+        #expect(server.respond(to: query("ext.default.svc.cluster.local")) == .forward)
+        let chased = try DNSMessage(parsing: try #require(await server.resolve(query("ext.default.svc.cluster.local"))))
+        #expect(chased.id == 0x4242)
+        #expect(chased.answers.map(\.data) == [.cname("example.org"), .a([192, 0, 2, 53])])
+        #expect(chased.answers.last?.name == "example.org")
+
+        // Without upstreams, the CNAME alone.
+        let alone = ClusterDNSServer(client: UnusedClient())
+        alone.replace(records)
+        let reply = try DNSMessage(parsing: try #require(await alone.resolve(query("ext.default.svc.cluster.local"))))
+        #expect(reply.answers.map(\.data) == [.cname("example.org")])
     }
 
     @Test func withoutUpstreamsNamesOutsideTheZoneDoNotExist() async throws {

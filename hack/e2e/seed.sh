@@ -148,6 +148,12 @@ grep -q 'status: NXDOMAIN' <<<"$out" || fail "dig NXDOMAIN: $out"
 [ "$(dig +short +tcp @10.96.0.10 www.example.org)" = 192.0.2.53 ] || fail "dig +tcp www.example.org was not forwarded"
 out=$(k exec busybox-curl -- nslookup example.org || true)
 grep -q '192.0.2.53' <<<"$out" || fail "nslookup example.org from a pod: $out"
+# An ExternalName Service is a CNAME whose target the server follows upstream.
+k create service externalname ext --external-name example.org
+out=$(dig +short @10.96.0.10 ext.default.svc.cluster.local)
+[ "$out" = "$(printf 'example.org.\n192.0.2.53')" ] || fail "dig ext (ExternalName): $out"
+out=$(k exec busybox-curl -- nslookup ext || true)
+grep -q '192.0.2.53' <<<"$out" || fail "nslookup ext from a pod: $out"
 
 # A ClusterIP Service in front of the nginx pods (named targetPort): nftables DNAT round robin
 # to the ready endpoints, from the node and from a pod (by its DNS name), then the pods' own data.
