@@ -36,6 +36,9 @@ struct NodePortAllocator: Sendable {
         }
         let name = service[path: ["metadata", "name"]]?.stringValue ?? ""
         var taken = used
+        // A port number may serve one protocol of each port of this Service (53/UDP and 53/TCP
+        // on one node port), never another Service.
+        var own: [Int: Set<String>] = [:]
         // Requested and kept ones first, so a new one never takes a port asked for further down.
         for i in ports.indices {
             let requested = nodePort(ports[i])
@@ -44,9 +47,11 @@ struct NodePortAllocator: Sendable {
             guard range.contains(number) else {
                 throw invalid(name, i, number, "provided port is not in the valid range. The range of valid ports is \(range.lowerBound)-\(range.upperBound)")
             }
-            guard taken.insert(number).inserted else {
+            let proto = ports[i]["protocol"]?.stringValue ?? "TCP"
+            guard !used.contains(number), own[number, default: []].insert(proto).inserted else {
                 throw invalid(name, i, number, "provided port is already allocated")
             }
+            taken.insert(number)
             ports[i]["nodePort"] = .int(Int64(number))
         }
         for i in ports.indices where nodePort(ports[i]) == 0 {

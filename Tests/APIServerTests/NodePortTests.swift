@@ -59,6 +59,14 @@ import Testing
             == "422 Service \"taken\" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated")
         #expect(message { try registry.create(services, namespace: "default", service("outside", ports: [["port": 80, "nodePort": 40000]])) }
             == "422 Service \"outside\" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767")
+        // One Service may use one node port for both protocols of a port, not twice for one.
+        let dns = try registry.create(services, namespace: "default", service("dns", ports: [
+            ["name": "udp", "port": 53, "protocol": "UDP", "nodePort": 30053], ["name": "tcp", "port": 53, "nodePort": 30053],
+        ]))
+        #expect(nodePorts(dns) == [30053, 30053])
+        #expect(message { try registry.create(services, namespace: "default", service("twice", ports: [
+            ["name": "a", "port": 80, "nodePort": 30090], ["name": "b", "port": 81, "nodePort": 30090],
+        ])) } == "422 Service \"twice\" is invalid: spec.ports[1].nodePort: Invalid value: 30090: provided port is already allocated")
         // Free again once its Service is gone.
         _ = try registry.delete(services, namespace: "default", name: "mine", options: DeleteOptions())
         #expect(nodePorts(try registry.create(services, namespace: "default", service("again", ports: [["port": 80, "nodePort": 30080]]))) == [30080])
