@@ -162,16 +162,15 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Frames and writes `bytes` on a channel; the future completes once written.
     fileprivate func send(_ channel: ExecChannel, _ bytes: [UInt8]) -> EventLoopFuture<Void>? {
-        guard let context, var transport, !finished else { return nil }
+        guard let context, let transport, !finished else { return nil }
         let frame = transport.frame(channel, bytes)
-        self.transport = transport
         guard frame.readableBytes > 0 else { return nil }
         return context.writeAndFlush(wrapOutboundOut(frame))
     }
 
     /// Sends the end of the session and closes once the client did (or after a grace period).
     fileprivate func finish() {
-        guard let context, var transport, !finished else { return }
+        guard let context, let transport, !finished else { return }
         finished = true
         // Whatever stdin is still pending will not be written: read the client's close.
         pendingStdin = 0
@@ -180,7 +179,6 @@ final class ExecConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.read()
         }
         let bytes = transport.finish()
-        self.transport = transport
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         closeTimer = context.eventLoop.scheduleTask(in: Self.closeGrace) {

@@ -27,9 +27,9 @@ protocol ExecTransport {
     mutating func receive(_ buffer: inout ByteBuffer) throws -> [ExecClientEvent]
     /// Frames `bytes` for a channel the server writes (stdout, stderr, error); empty when the
     /// client did not open that channel.
-    mutating func frame(_ channel: ExecChannel, _ bytes: [UInt8]) -> ByteBuffer
+    func frame(_ channel: ExecChannel, _ bytes: [UInt8]) -> ByteBuffer
     /// The bytes that end the session after the status was sent.
-    mutating func finish() -> ByteBuffer
+    func finish() -> ByteBuffer
     /// Whether the command may start right after the 101 (WebSocket) or only once the client
     /// opened its streams (SPDY: `.ready`).
     var readyAtStart: Bool { get }

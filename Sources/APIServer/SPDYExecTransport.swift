@@ -128,12 +128,12 @@ struct SPDYExecTransport: ExecTransport {
         return Self.controlFrame(type: 2, flags: 0, data: data)
     }
 
-    mutating func frame(_ channel: ExecChannel, _ bytes: [UInt8]) -> ByteBuffer {
+    func frame(_ channel: ExecChannel, _ bytes: [UInt8]) -> ByteBuffer {
         guard let id = streams[channel] else { return ByteBuffer() }
         return Self.dataFrame(stream: id, flags: 0, payload: bytes)
     }
 
-    mutating func finish() -> ByteBuffer {
+    func finish() -> ByteBuffer {
         var buffer = ByteBuffer()
         for channel in [ExecChannel.stdout, .stderr, .error] {
             if let id = streams[channel] {

@@ -73,11 +73,11 @@ struct WebSocketExecTransport: ExecTransport {
         }
     }
 
-    mutating func frame(_ channel: ExecChannel, _ bytes: [UInt8]) -> ByteBuffer {
+    func frame(_ channel: ExecChannel, _ bytes: [UInt8]) -> ByteBuffer {
         Self.frame(opcode: 0x2, payload: [channel.rawValue] + bytes)
     }
 
-    mutating func finish() -> ByteBuffer {
+    func finish() -> ByteBuffer {
         Self.frame(opcode: 0x8, payload: [0x03, 0xE8])  // 1000: normal closure
     }
 

@@ -102,9 +102,10 @@ public final class ClusterDNSServer: Sendable {
     public func respond(to bytes: [UInt8], from client: String? = nil, limit: Int? = nil) -> Reply {
         var key: [UInt8] = []
         if bytes.count >= 12 {
-            key = Array(bytes[2...])
-            key.append(UInt8(truncatingIfNeeded: (limit ?? 0) >> 8))
-            key.append(UInt8(truncatingIfNeeded: limit ?? 0))
+            // The query with the size limit in place of its ID.
+            key = bytes
+            key[0] = UInt8(truncatingIfNeeded: (limit ?? 0) >> 8)
+            key[1] = UInt8(truncatingIfNeeded: limit ?? 0)
             if var cached = state.withLockedValue({ $0.answers[key] }) {
                 cached[0] = bytes[0]
                 cached[1] = bytes[1]
@@ -183,9 +184,13 @@ public final class ClusterDNSServer: Sendable {
             group.addTask { await self.follow(Pod.self) { event, pod in
                 // Pods matter for their IP's namespace (search-path completion) and, with a
                 // subdomain, for their own name.
-                let old = known.withLockedValue { $0.pods[pod.key] }
-                known.withLockedValue { $0.pods[pod.key] = event == .deleted ? nil : pod }
-                if event == .deleted || old?.status?.podIP != pod.status?.podIP || pod.spec?.subdomain != nil { rebuild() }
+                // (Only those: a StatefulSet pod's status changes must not empty the answer cache.)
+                let old = known.withLockedValue { known in
+                    defer { known.pods[pod.key] = event == .deleted ? nil : pod }
+                    return known.pods[pod.key]
+                }
+                if event == .deleted || old?.status?.podIP != pod.status?.podIP
+                    || old?.spec?.hostname != pod.spec?.hostname || old?.spec?.subdomain != pod.spec?.subdomain { rebuild() }
             } }
         }
     }

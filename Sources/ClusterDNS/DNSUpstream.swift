@@ -1,4 +1,4 @@
-import Foundation
+import NIOCore
 
 /// A resolver the cluster DNS forwards names outside its zones to: `1.1.1.1`, `192.168.1.1:5353`,
 /// `::1`, `[fd00::1]:53`.
@@ -28,7 +28,7 @@ public struct DNSUpstream: Sendable, Hashable, CustomStringConvertible {
             guard let number = Int(text[text.index(after: colon)...]) else { return nil }
             port = number
         }
-        guard (1...65535).contains(port), Self.isAddress(host) else { return nil }
+        guard (1...65535).contains(port), (try? SocketAddress(ipAddress: host, port: port)) != nil else { return nil }
         self.host = host
         self.port = port
     }
@@ -41,14 +41,7 @@ public struct DNSUpstream: Sendable, Hashable, CustomStringConvertible {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, fields[0] == "nameserver", !excluding.contains(String(fields[1])) else { return nil }
-            // A link-local IPv6 with a zone (fe80::1%eth0) is kept whole; the socket layer reads it.
             return DNSUpstream(String(fields[1]))
         }
-    }
-
-    static func isAddress(_ text: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }

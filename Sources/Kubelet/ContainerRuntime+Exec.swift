@@ -21,7 +21,7 @@ extension ContainerRuntime {
         defer { childEnds.forEach { close($0) } }
         var stdinWrite: Int32 = -1
         var master: Int32 = -1
-        var outputs: [(fd: Int32, stream: ExecProcess.Stream)] = []
+        var outputs: [(fd: Int32, stream: LogWriter.Stream)] = []
         func releaseSessionEnds() {
             if stdinWrite >= 0 && stdinWrite != master { close(stdinWrite) }
             if master >= 0 { close(master) }
@@ -62,7 +62,7 @@ extension ContainerRuntime {
                     childEnds.append(devNull)
                     spawner.stdin = devNull
                 }
-                for stream in [ExecProcess.Stream.stdout, .stderr] {
+                for stream in [LogWriter.Stream.stdout, .stderr] {
                     let (read, write) = try Self.pipe()
                     childEnds.append(write)
                     outputs.append((read, stream))

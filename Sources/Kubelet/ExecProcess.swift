@@ -15,7 +15,6 @@ public final class ExecProcess: ExecSession, @unchecked Sendable {  // mutable s
     public let tty: Bool
 
     /// Which output an fd carries.
-    enum Stream { case stdout, stderr }
 
     /// Output chunks buffered for a slow client before the reader waits (at most 2 MiB).
     static let bufferedChunks = 64
@@ -33,7 +32,7 @@ public final class ExecProcess: ExecSession, @unchecked Sendable {  // mutable s
     /// Takes ownership of the fds: `stdin` (a pipe's write end, the pty master, or -1),
     /// `ptyMaster` (or -1), and the read ends in `outputs` (with a tty: the master, dup'ed).
     init(process: SpawnedProcess, tty: Bool, stdin: Int32, ptyMaster: Int32,
-         outputs: [(fd: Int32, stream: ExecProcess.Stream)]) throws(SpawnError) {
+         outputs: [(fd: Int32, stream: LogWriter.Stream)]) throws(SpawnError) {
         pid = process.pid
         pidfd = process.pidfd
         spawnNanoseconds = process.spawnNanoseconds
@@ -127,7 +126,7 @@ public final class ExecProcess: ExecSession, @unchecked Sendable {  // mutable s
     }
 
     /// Reads every fd until EOF (EIO for a pty master whose slave is gone), closing each.
-    private func copy(_ outputs: [(fd: Int32, stream: ExecProcess.Stream)],
+    private func copy(_ outputs: [(fd: Int32, stream: LogWriter.Stream)],
                              to continuation: AsyncStream<ExecOutput>.Continuation) {
         var open = outputs
         var buffer = [UInt8](repeating: 0, count: 32 * 1024)

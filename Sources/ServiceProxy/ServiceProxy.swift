@@ -36,7 +36,10 @@ public actor ServiceProxy {
         self.runner = runner
     }
 
-    /// Lists Services and EndpointSlices, syncs, then follows their changes until cancelled.
+    /// Lists Services and EndpointSlices, syncs, then follows their changes until cancelled. The
+    /// first list is its own (the watchers list again): a watcher delivers its list one object at
+    /// a time, and a sync from half of it would reject traffic to Services whose slices had not
+    /// arrived yet — after a node process restart, traffic that was flowing.
     public func run() async {
         while !Task.isCancelled {
             do {

@@ -1,4 +1,3 @@
-import Foundation
 import Kubelet
 
 /// Where the Service proxy puts its rules and what it leaves alone.
@@ -56,10 +55,9 @@ public struct ServiceProxyConfiguration: Sendable, Equatable {
                   nodePortAddresses: nodePortAddresses, nodeNetns: network.nodeNetns, ipPath: network.ipPath)
     }
 
-    /// The first `tool` on the usual sbin and bin paths.
+    /// The first `tool` installed, else where Debian puts it (the error then names that path).
     public static func find(_ tool: String) -> String {
-        let paths = ["/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"].map { $0 + tool }
-        return paths.first { access($0, X_OK) == 0 } ?? paths[0]
+        HostCommand.installed(tool) ?? "/usr/sbin/" + tool
     }
 
     /// `command` in the node's namespace: `ip netns exec <ns> …` when it is a named one.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageStore
+import Kubelet
 
 /// What `up` needs from the machine, checked first with a clear message each.
 enum Prerequisites {
@@ -21,7 +22,7 @@ enum Prerequisites {
         let tools = [("ip", "iproute2"), ("nft", "nftables"), ("sysctl", "procps")]
         var missing: [String] = []
         for (tool, package) in tools
-        where !["/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"].contains(where: { FileManager.default.isExecutableFile(atPath: $0 + tool) }) {
+        where HostCommand.installed(tool) == nil {
             missing.append(package)
         }
         if !missing.isEmpty {

@@ -48,9 +48,13 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: .hidden)
     var node = false
 
-    func run() async throws {
+    /// Bad `--dns-upstream` / `--nodeport-address` values fail before anything starts.
+    func validate() throws {
         _ = try upstreams()
         _ = try nodePortIPs()
+    }
+
+    func run() async throws {
         try Prerequisites.check()
         try FileManager.default.createDirectory(atPath: global.dataDir, withIntermediateDirectories: true)
         if !foreground {

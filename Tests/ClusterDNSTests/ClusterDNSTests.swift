@@ -146,5 +146,3 @@ struct SeededGenerator: RandomNumberGenerator {
         return state ^ (state >> 29)
     }
 }
-
-/// A client for tests that never reach the API.

@@ -55,12 +55,12 @@ struct KubectlExecTests {
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let serverTask = Task { try await server.run { readyContinuation.yield() } }
         for await _ in ready { break }
-        guard let pods = ResourceCatalog.resource(group: "", version: "v1", plural: "pods") else { return }
+        let pods = try #require(ResourceCatalog.resource(group: "", version: "v1", plural: "pods"))
         let created = try await server.client.create(pods, namespace: "default", try JSONValue(json: Data("""
             {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0"},
              "spec":{"nodeName":"node-1","containers":[{"name":"nginx","image":"busybox"}]}}
             """.utf8)))
-        guard case .object(var members) = created else { return }
+        guard case .object(var members) = created else { throw SandboxError("the created pod is not an object: \(created)") }
         members["status"] = try JSONValue(json: Data("""
             {"phase":"Running","containerStatuses":[{"name":"nginx","ready":true,"restartCount":0,"image":"busybox","imageID":"",
              "state":{"running":{"startedAt":"2026-11-30T00:00:00Z"}}}]}
@@ -108,8 +108,11 @@ struct KubectlExecTests {
             client.standardOutput = FileHandle.nullDevice
             client.standardError = FileHandle.nullDevice
             try client.run()
+            // Whether `sleep 321` runs; a failed `ps` is an error, never "gone".
             func sleeping() async throws -> Bool {
-                try await kubectl(minor, ["exec", "web-0", "--", "ps", "-o", "args"], nil).stdout.contains("sleep 321")
+                let ps = try await kubectl(minor, ["exec", "web-0", "--", "ps", "-o", "args"], nil)
+                guard ps.status == 0 else { throw SandboxError("kubectl exec ps failed (\(ps.status)): \(ps.stderr)") }
+                return ps.stdout.contains("sleep 321")
             }
             var started = false
             for _ in 0..<50 where !started {

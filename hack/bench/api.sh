@@ -172,11 +172,8 @@ Targets: GET ≥ 50% of the bare endpoint — **{"met" if ratio >= 0.5 else "not
 watch p99 ≤ 50 ms — **{"met" if float(w99) <= 50 else "not met"}** ({w99} ms).
 Last run: {datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")} UTC.
 <!-- api:end -->"""
-text = open(doc).read()
-if "<!-- api:begin -->" in text:
-    text = re.sub(r"<!-- api:begin -->.*?<!-- api:end -->", lambda m: section, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-open(doc, "w").write(text)
+sys.path.insert(0, "hack/bench")
+from benchmarks_doc import write_section
+write_section(doc, section)
 print("bench/api: wrote docs/BENCHMARKS.md (API section)")
 PY

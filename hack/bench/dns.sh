@@ -28,7 +28,7 @@ mkdir -p "$work/mnt"
 sed "s#/mnt/data#$work/mnt/data#" examples/seed/pv.yaml | kubectl apply -f - >/dev/null
 kubectl apply -f examples/seed/storageclass.yaml -f examples/seed/web.yaml >/dev/null
 kubectl rollout status sts/web --timeout=60s >/dev/null
-for _ in $(seq 1 50); do [ -n "$(dig +short @10.96.0.10 web-0.nginx.default.svc.cluster.local)" ] && break; sleep 0.1; done
+until_true 5 sh -c "dig +short @10.96.0.10 web-0.nginx.default.svc.cluster.local | grep -q ." || fail "web-0 is not in DNS"
 
 echo "web-0.nginx.default.svc.cluster.local A" > "$work/queries"
 run() { dnsperf -s "$1" -p "$2" -d "$work/queries" -l "$SECONDS_PER_RUN" -c 4 -Q 1000000 2>&1; }
@@ -72,11 +72,8 @@ the rest of the node share them).
 Target ≥ 50% of the responder — **{"met" if ratio >= 0.5 else "not met"}** ({ratio:.0%}).
 <!-- dns:end -->
 """
-text = open(doc).read()
-if "<!-- dns:begin -->" in text:
-    text = re.sub(r"<!-- dns:begin -->.*?<!-- dns:end -->\n", section, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(doc, "w").write(text)
+sys.path.insert(0, "hack/bench")
+from benchmarks_doc import write_section
+write_section(doc, section)
 print(section)
 PY

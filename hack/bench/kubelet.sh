@@ -162,11 +162,8 @@ minikube need tens of seconds to reach this point); under 1 MB of agent memory p
 price of the API round trips, scheduling, volume binding and the pod network.
 <!-- kubelet:end -->
 """
-text = open(doc).read()
-if "<!-- kubelet:begin -->" in text:
-    text = re.sub(r"<!-- kubelet:begin -->.*?<!-- kubelet:end -->\n", section, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(doc, "w").write(text)
+sys.path.insert(0, "hack/bench")
+from benchmarks_doc import write_section
+write_section(doc, section)
 print(section)
 PY

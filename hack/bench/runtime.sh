@@ -141,11 +141,8 @@ default (dynamically linked) build ({ratio:.2f}×){"" if best == ratio else f", 
 in-process median ≤ 3 ms — **{"met" if spawn_med <= 3 else "not met"}**.
 Last run: {datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")} UTC.
 <!-- runtime:end -->"""
-text = open(doc).read()
-if "<!-- runtime:begin -->" in text:
-    text = re.sub(r"<!-- runtime:begin -->.*?<!-- runtime:end -->", lambda m: section, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-open(doc, "w").write(text)
+sys.path.insert(0, "hack/bench")
+from benchmarks_doc import write_section
+write_section(doc, section)
 print("bench/runtime: wrote docs/BENCHMARKS.md (runtime section)")
 PY

@@ -64,11 +64,8 @@ connection, so a new DNAT decision and conntrack entry. Median of {rounds} inter
 | one per request | {dc:,.0f} | **{vc:,.0f}** | {vc/dc:.2f}× |
 <!-- services:end -->
 """
-text = open(doc).read()
-if "<!-- services:begin -->" in text:
-    text = re.sub(r"<!-- services:begin -->.*?<!-- services:end -->\n", section, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(doc, "w").write(text)
+sys.path.insert(0, "hack/bench")
+from benchmarks_doc import write_section
+write_section(doc, section)
 print(section)
 PY

@@ -64,10 +64,8 @@ grep -q 'container x is not valid for pod counter' <<<"$(failing logs counter -c
 grep -q 'previous terminated container "b" in pod "two" not found' <<<"$(failing logs two -c b --previous)" || fail "--previous without one"
 
 # --previous: the crashed instance's log.
-for _ in $(seq 1 100); do
-  [ "$(k get pod crasher -o jsonpath='{.status.containerStatuses[0].restartCount}')" -ge 1 ] && break
-  sleep 0.2
-done
+until_true 20 sh -c "[ \"\$(kubectl get pod crasher -o jsonpath='{.status.containerStatuses[0].restartCount}')\" -ge 1 ]" \
+  || fail "crasher never restarted"
 [ "$(k logs crasher --previous)" = "$(printf 'started\ndying')" ] || fail "--previous: $(k logs crasher --previous 2>&1)"
 
 # -f on a running container ends when the container does, with all of its output.
@@ -99,10 +97,7 @@ spec:
     image: busybox
     command: ["sh", "-c", "seq 1 300000"]
 YAML
-for _ in $(seq 1 300); do
-  [ "$(k get pod chatty -o jsonpath='{.status.phase}')" = Succeeded ] && break
-  sleep 0.2
-done
+until_true 60 sh -c "[ \"\$(kubectl get pod chatty -o jsonpath='{.status.phase}')\" = Succeeded ]" || fail "chatty did not succeed"
 ls "$data"/logs/default_chatty_*/c/0.log.1 >/dev/null || fail "the log was not rotated: $(ls -l "$data"/logs/default_chatty_*/c/)"
 [ "$(k logs chatty | wc -l)" -eq 300000 ] || fail "rotated log: $(k logs chatty | wc -l) lines"
 [ "$(k logs chatty | head -1)" = 1 ] || fail "rotated log starts with $(k logs chatty | head -1)"

@@ -13,6 +13,13 @@ public struct HostCommand: Sendable, Equatable, CustomStringConvertible {
         self.stdin = stdin
     }
 
+    /// The first `tool` on the system's sbin and bin paths (where Debian puts iproute2, nftables,
+    /// procps and conntrack), or nil when none has it.
+    public static func installed(_ tool: String) -> String? {
+        ["/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"].map { $0 + tool }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// `ip -n node link add …` — the program's base name, its arguments and its input, for
     /// messages: `ip -n x -batch - <<< 'link set lo up; link set eth0 up'`.
     public var description: String {

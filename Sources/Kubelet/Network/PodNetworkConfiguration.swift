@@ -54,8 +54,7 @@ public struct PodNetworkConfiguration: Sendable, Equatable {
 
     /// The first iproute2 `ip` on the usual paths (`/usr/sbin/ip` on Debian).
     public static func findIP() -> String {
-        ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
-            .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/ip"
+        HostCommand.installed("ip") ?? "/usr/sbin/ip"
     }
 
     func validate() throws(PodNetworkError) {
